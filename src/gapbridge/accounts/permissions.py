@@ -1,0 +1,77 @@
+"""Object-level permissions: who may change what. Services call these before every write.
+
+An object takes part by offering `owning_organization_id()` and/or `owning_country_id()`.
+Secretariat administrators may change anything; organization editors what their organization owns;
+country focal points what belongs to their country; everyone else only reads.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from gapbridge.accounts.models import Role, RoleAssignment
+
+
+class PermissionDenied(Exception):
+    """The actor may not perform this write; nothing was changed."""
+
+
+class Owned(Protocol):
+    def owning_organization_id(self) -> int | None: ...
+
+    def owning_country_id(self) -> int | None: ...
+
+
+Actor = AbstractBaseUser | AnonymousUser | None
+
+
+def _assignments(actor: Actor) -> list[RoleAssignment]:
+    if actor is None or not actor.is_authenticated or not getattr(actor, "is_active", False):
+        return []
+    cached: list[RoleAssignment] | None = getattr(actor, "_gapbridge_roles", None)
+    if cached is None:
+        cached = list(RoleAssignment.objects.filter(user_id=actor.pk))
+        actor._gapbridge_roles = cached  # type: ignore[union-attr]
+    return cached
+
+
+def is_secretariat(actor: Actor) -> bool:
+    if actor is not None and getattr(actor, "is_superuser", False) and actor.is_authenticated:
+        return True
+    return any(a.role == Role.SECRETARIAT for a in _assignments(actor))
+
+
+def organization_ids(actor: Actor) -> set[int]:
+    return {a.organization_id for a in _assignments(actor) if a.role == Role.ORG_EDITOR and a.organization_id}
+
+
+def country_ids(actor: Actor) -> set[int]:
+    return {a.economy_id for a in _assignments(actor) if a.role == Role.FOCAL_POINT and a.economy_id}
+
+
+def can_edit(actor: Actor, obj: Owned) -> bool:
+    if is_secretariat(actor):
+        return True
+    org_id = obj.owning_organization_id()
+    if org_id is not None and org_id in organization_ids(actor):
+        return True
+    country_id = obj.owning_country_id()
+    return country_id is not None and country_id in country_ids(actor)
+
+
+def require_edit(actor: Actor, obj: Owned) -> None:
+    if not can_edit(actor, obj):
+        raise PermissionDenied(f"{_label(actor)} may not change {obj}")
+
+
+def require_secretariat(actor: Actor, what: str) -> None:
+    if not is_secretariat(actor):
+        raise PermissionDenied(f"only the secretariat may {what}")
+
+
+def _label(actor: Actor) -> str:
+    if actor is None or not actor.is_authenticated:
+        return "an anonymous visitor"
+    return f"user {actor.get_username()!r}"

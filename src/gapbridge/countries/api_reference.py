@@ -1,0 +1,114 @@
+"""/api/v1/indicators and /api/v1/groups: the indicator catalogue, observations, and dated group members."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Router, Schema
+
+from gapbridge.api.pagination import csv_response, page
+from gapbridge.countries import queries
+from gapbridge.countries.models import CountryGroup, Indicator, Observation
+
+router = Router()
+
+
+class IndicatorOut(Schema):
+    code: str
+    name: str
+    unit: str
+    pillar: str
+    source: str
+    source_url: str
+    licence: str
+    observations: int
+
+
+class ObservationOut(Schema):
+    country: str
+    year: int
+    value: float
+    source: str
+
+
+class ObservationPageOut(Schema):
+    indicator: str
+    unit: str
+    count: int
+    limit: int
+    offset: int
+    next: str | None
+    results: list[ObservationOut]
+
+
+class GroupOut(Schema):
+    code: str
+    name: str
+    kind: str
+    source: str
+    source_url: str
+    as_of: dt.date | None
+    description: str
+
+
+class GroupMembersOut(GroupOut):
+    on: dt.date
+    members: list[str]
+
+
+@router.get("/indicators", response=list[IndicatorOut], summary="The indicator catalogue")
+def indicators(request: HttpRequest) -> list[IndicatorOut]:
+    from django.db.models import Count
+
+    return [
+        IndicatorOut(code=i.code, name=i.name, unit=i.unit, pillar=i.pillar, source=i.source,
+                     source_url=i.source_url, licence=i.licence, observations=i.n)
+        for i in Indicator.objects.annotate(n=Count("observations"))
+    ]
+
+
+@router.get("/indicators/{code}/observations", response=ObservationPageOut, summary="Observations of an indicator")
+def observations(request: HttpRequest, code: str, country: str = "", year_from: int | None = None,
+                 year_to: int | None = None, limit: int = 100, offset: int = 0,
+                 format: str = "json") -> HttpResponse | ObservationPageOut:
+    indicator = Indicator.objects.filter(code=code).first()
+    if indicator is None:
+        raise Indicator.DoesNotExist(f"no indicator {code!r}")
+    qs = Observation.objects.filter(indicator=indicator).select_related("economy").order_by("economy__iso3", "year")
+    if country:
+        qs = qs.filter(economy__iso3=country.upper())
+    if year_from is not None:
+        qs = qs.filter(year__gte=year_from)
+    if year_to is not None:
+        qs = qs.filter(year__lte=year_to)
+    if format == "csv":
+        return csv_response(f"{code}.csv", ["country", "year", "value", "unit", "source"],
+                            ([o.economy.iso3, o.year, o.value, indicator.unit, o.source] for o in qs))
+    if format != "json":
+        raise queries.QueryError(f"format must be json or csv; got {format!r}")
+    count, items, next_url = page(request, qs, limit, offset)
+    return ObservationPageOut(
+        indicator=code, unit=indicator.unit, count=count, limit=limit, offset=offset, next=next_url,
+        results=[ObservationOut(country=o.economy.iso3, year=o.year, value=o.value, source=o.source) for o in items],
+    )
+
+
+def _group_out(g: CountryGroup) -> GroupOut:
+    return GroupOut(code=g.code, name=g.name, kind=g.kind, source=g.source, source_url=g.source_url,
+                    as_of=g.as_of, description=g.description)
+
+
+@router.get("/groups", response=list[GroupOut], summary="Country groups")
+def groups(request: HttpRequest) -> list[GroupOut]:
+    return [_group_out(g) for g in CountryGroup.objects.all()]
+
+
+@router.get("/groups/{code}", response=GroupMembersOut, summary="A group's members on a date")
+def group_members(request: HttpRequest, code: str, on: dt.date | None = None) -> GroupMembersOut:
+    group = CountryGroup.objects.filter(code=code).first()
+    if group is None:
+        raise CountryGroup.DoesNotExist(f"no group {code!r}")
+    on = on or queries.today()
+    members = sorted(group.members_on(on).values_list("iso3", flat=True))
+    return GroupMembersOut(**_group_out(group).model_dump(), on=on, members=members)

@@ -1,0 +1,137 @@
+"""API output schemas for countries (separate In/Out schemas; these are Out)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Schema
+
+
+class IncomeGroupOut(Schema):
+    code: str
+    label: str
+    source: str = "World Bank CLASS FY2025"
+
+
+class MembershipOut(Schema):
+    code: str
+    name: str
+    status: str
+    start_date: dt.date | None
+    end_date: dt.date | None
+    source: str
+
+
+class CountrySummaryOut(Schema):
+    iso3: str
+    iso2: str
+    m49: str
+    name: str
+    region: str
+    sub_region: str
+    income_group: IncomeGroupOut | None
+    overall_score: float | None
+    overall_coverage: float | None
+    rank: int | None
+    population: float | None
+
+
+class CountryPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    next: str | None
+    results: list[CountrySummaryOut]
+
+
+class IndicatorValueOut(Schema):
+    code: str
+    name: str
+    unit: str
+    value: float | None
+    year: int | None
+    source: str
+    normalised: float | None
+    data_gap: str | None
+
+
+class PillarOut(Schema):
+    code: str
+    name: str
+    score: float | None
+    coverage: float
+    status: str
+    rank: int | None
+    indicators: list[IndicatorValueOut]
+
+
+class GapIndexOut(Schema):
+    overall: float | None
+    coverage: float
+    rank: int | None
+    scored_countries: int
+    method: str
+    pillars: list[PillarOut]
+
+
+class LawOut(Schema):
+    url: str
+    title: str
+
+
+class LegalOut(Schema):
+    area: str
+    label: str
+    status: str
+    status_label: str
+    laws: list[LawOut]
+    source: str
+
+
+class PeerDifferenceOut(Schema):
+    indicator: str
+    text: str
+
+
+class PeerOut(Schema):
+    pillar: str
+    iso3: str
+    name: str
+    score: float
+    score_gap: float
+    differences: list[PeerDifferenceOut]
+
+
+class GroupAverageOut(Schema):
+    code: str
+    name: str
+    members_scored: int
+    overall: float | None
+    pillars: dict[str, float | None]
+
+
+class CountryProfileOut(Schema):
+    iso3: str
+    iso2: str
+    m49: str
+    name: str
+    names: dict[str, str]
+    region: str
+    sub_region: str
+    world_bank_region: str
+    income_group: IncomeGroupOut | None
+    population: float | None
+    groups: list[MembershipOut]
+    gap_index: GapIndexOut
+    data_gaps: list[str]
+    legal_framework: list[LegalOut]
+    peers_further_ahead: list[PeerOut]
+    group_averages: list[GroupAverageOut]
+
+
+class MembershipCheckOut(Schema):
+    iso3: str
+    group: str
+    on: dt.date
+    member: bool
+    membership: MembershipOut | None
