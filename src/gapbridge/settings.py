@@ -12,7 +12,11 @@ import os
 from pathlib import Path
 
 import dj_database_url
+import django_stubs_ext
 from django.core.exceptions import ImproperlyConfigured
+
+# Lets admin classes be written ModelAdmin[Model] (generic at type-check time) without a runtime error.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 ENV = os.environ.get("GAPBRIDGE_ENV", "dev")
@@ -24,10 +28,12 @@ DEBUG = ENV == "dev" and os.environ.get("GAPBRIDGE_DEBUG", "1") == "1"
 DATA_DIR = Path(os.environ.get("GAPBRIDGE_DATA_DIR", BASE_DIR / "data"))
 VAR_DIR = Path(os.environ.get("GAPBRIDGE_VAR_DIR", BASE_DIR / "var"))
 
-_DEV_SECRET = "dev-only-insecure-secret-key-never-used-in-production-0123456789"
+_DEV_SECRET = "dev-only-insecure-secret-key-never-used-in-production-0123456789"  # noqa: S105 (dev only)
 SECRET_KEY = os.environ.get("GAPBRIDGE_SECRET_KEY", "" if PRODUCTION else _DEV_SECRET)
 if PRODUCTION and (not SECRET_KEY or SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50):
-    raise ImproperlyConfigured("GAPBRIDGE_SECRET_KEY must be set to a random value of 50+ characters in production")
+    raise ImproperlyConfigured(
+        "GAPBRIDGE_SECRET_KEY must be set to a random value of 50+ characters in production"
+    )
 
 _hosts = os.environ.get("GAPBRIDGE_ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 ALLOWED_HOSTS = [h.strip() for h in _hosts.split(",") if h.strip()]
@@ -84,7 +90,7 @@ TEMPLATES = [
 _default_db = f"sqlite:///{VAR_DIR / 'gapbridge.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(os.environ.get("DATABASE_URL", _default_db), conn_max_age=60)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["CONN_MAX_AGE"] = 600
     # WAL lets the server read while an import writes; a busy timeout beats "database is locked".
     DATABASES["default"]["OPTIONS"] = {
         "timeout": 20,
@@ -113,7 +119,8 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+# In dev and test WhiteNoise serves straight from the apps (finders); only production collects files.
+STATIC_ROOT = Path(os.environ.get("GAPBRIDGE_STATIC_ROOT", VAR_DIR / "static")) if PRODUCTION else None
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -130,7 +137,9 @@ LOGOUT_REDIRECT_URL = "/"
 
 EMAIL_BACKEND = os.environ.get(
     "GAPBRIDGE_EMAIL_BACKEND",
-    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gapbridge"}}

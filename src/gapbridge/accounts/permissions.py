@@ -33,7 +33,7 @@ def _assignments(actor: Actor) -> list[RoleAssignment]:
     cached: list[RoleAssignment] | None = getattr(actor, "_gapbridge_roles", None)
     if cached is None:
         cached = list(RoleAssignment.objects.filter(user_id=actor.pk))
-        actor._gapbridge_roles = cached  # type: ignore[union-attr]
+        setattr(actor, "_gapbridge_roles", cached)  # noqa: B010 (per-request cache on the user object)
     return cached
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.db import transaction
 
@@ -29,7 +29,7 @@ def add_user(
     organization: Organization | None = None,
     economy: Economy | None = None,
     bootstrap: bool = False,
-) -> AbstractUser:
+) -> User:
     """Create a user (and optionally a role). `bootstrap` is for the CLI run by the operator."""
     if not bootstrap:
         require_secretariat(actor, "add users")
@@ -45,14 +45,14 @@ def add_user(
     audit.record(actor, "create", user, after={"username": username, "email": email}, reason="add user")
     if role:
         grant_role(actor, user, role, organization=organization, economy=economy, bootstrap=bootstrap)
-    assert isinstance(user, AbstractUser)
+    assert isinstance(user, User)
     return user
 
 
 @transaction.atomic
 def grant_role(
     actor: Actor,
-    user: AbstractUser,
+    user: User,
     role: str,
     *,
     organization: Organization | None = None,

@@ -13,8 +13,9 @@ from gapbridge.accounts.permissions import PermissionDenied
 from gapbridge.countries.queries import QueryError
 
 
-def envelope(api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str,
-             details: Any = None) -> HttpResponse:
+def envelope(
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, details: Any = None
+) -> HttpResponse:
     body: dict[str, Any] = {"error": {"code": code, "message": message}}
     if details is not None:
         body["error"]["details"] = details

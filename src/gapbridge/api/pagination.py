@@ -24,7 +24,9 @@ def check_page(limit: int, offset: int) -> None:
         raise QueryError(f"offset must be 0 or more; got {offset}")
 
 
-def page(request: HttpRequest, qs: QuerySet[Any] | Sequence[Any], limit: int, offset: int) -> tuple[int, list[Any], str | None]:
+def page(
+    request: HttpRequest, qs: QuerySet[Any] | Sequence[Any], limit: int, offset: int
+) -> tuple[int, list[Any], str | None]:
     check_page(limit, offset)
     count = qs.count() if isinstance(qs, QuerySet) else len(qs)
     items = list(qs[offset : offset + limit])

@@ -12,7 +12,7 @@ api = NinjaAPI(
     description=(
         "Open data on the digital divide and the support that exists to close it. "
         "Every value carries its year and source. Lists are paginated with `limit` and `offset`; "
-        "add `format=csv` for CSV. Errors use one envelope: `{\"error\": {\"code\", \"message\"}}`."
+        'add `format=csv` for CSV. Errors use one envelope: `{"error": {"code", "message"}}`.'
     ),
     urls_namespace="api-v1",
 )

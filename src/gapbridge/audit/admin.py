@@ -7,7 +7,7 @@ from gapbridge.audit.models import AuditEntry
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     list_display = ("at", "actor_label", "action", "object_type", "object_id", "object_repr")
     list_filter = ("action", "object_type")
     search_fields = ("actor_label", "object_id", "object_repr", "reason")

@@ -11,16 +11,22 @@ from django.http import HttpRequest
 from gapbridge.audit import services as audit
 
 
-class AuditedAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedAdmin(admin.ModelAdmin[Any]):
     def save_model(self, request: HttpRequest, obj: models.Model, form: Any, change: bool) -> None:
         with transaction.atomic():
             before = None
             if change and obj.pk is not None:
-                previous = type(obj).objects.filter(pk=obj.pk).first()
+                previous = type(obj)._default_manager.filter(pk=obj.pk).first()
                 before = audit.snapshot(previous) if previous else None
             super().save_model(request, obj, form, change)
-            audit.record(request.user, "update" if change else "create", obj, before=before,
-                         after=audit.snapshot(obj), reason="admin")
+            audit.record(
+                request.user,
+                "update" if change else "create",
+                obj,
+                before=before,
+                after=audit.snapshot(obj),
+                reason="admin",
+            )
 
     def delete_model(self, request: HttpRequest, obj: models.Model) -> None:
         with transaction.atomic():

@@ -7,6 +7,7 @@ import decimal
 from collections.abc import Mapping
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 
@@ -50,7 +51,7 @@ def record(
     after: Mapping[str, Any] | None = None,
     reason: str = "",
 ) -> AuditEntry:
-    user = actor if actor is not None and actor.is_authenticated else None
+    user = actor if isinstance(actor, get_user_model()) and actor.is_authenticated else None
     return AuditEntry.objects.create(
         actor=user,
         actor_label=actor_label(actor),

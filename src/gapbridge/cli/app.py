@@ -7,4 +7,5 @@ app = typer.Typer(
     help="GapBridge: country digital-divide profiles, IATI registry, matchmaking and coordination.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,
 )

@@ -43,7 +43,9 @@ def migrate() -> None:
 
 @app.command("load-reference")
 def load_reference(
-    data_dir: Annotated[Path | None, typer.Option(help="Folder of reference data (default: bundled data/reference)")] = None,
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder of reference data (default: bundled data/reference)")
+    ] = None,
     force: Annotated[bool, typer.Option(help="Reload even if the files have not changed")] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
@@ -56,8 +58,9 @@ def load_reference(
 
     root = data_dir or Path(settings.DATA_DIR) / "reference"
     steps = 16
-    with Progress(TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err,
-                  disable=json_output) as progress:
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err, disable=json_output
+    ) as progress:
         task = progress.add_task("reading reference data", total=steps)
 
         def advance(label: str) -> None:
@@ -76,19 +79,25 @@ def load_reference(
     if summary.status == "unchanged":
         err.print("Reference data unchanged since the last load; nothing to do (use --force to reload).")
         return
-    err.print(f"Loaded {summary.economies} economies, {summary.groups} groups ({summary.memberships} memberships), "
-              f"{summary.observations} observations of {summary.indicators} indicators, "
-              f"{summary.legal_statuses} legal statuses; scored {summary.scored} economies "
-              f"in {summary.seconds:.1f} s.")
+    err.print(
+        f"Loaded {summary.economies} economies, {summary.groups} groups ({summary.memberships} memberships), "
+        f"{summary.observations} observations of {summary.indicators} indicators, "
+        f"{summary.legal_statuses} legal statuses; scored {summary.scored} economies "
+        f"in {summary.seconds:.1f} s."
+    )
     if summary.notes:
-        err.print(f"{len(summary.notes)} source rows name no economy here (aggregates, the EU...); "
-                  "see --json for the list.")
+        err.print(
+            f"{len(summary.notes)} source rows name no economy here (aggregates, the EU...); "
+            "see --json for the list."
+        )
 
 
 @app.command("gap-index")
 def gap_index(
     country: Annotated[str, typer.Option(help="ISO3 code, e.g. NER")],
-    json_output: Annotated[bool, typer.Option("--json", help="Print the profile as JSON (as the API does)")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print the profile as JSON (as the API does)")
+    ] = False,
 ) -> None:
     """Show a country's Gap Index: pillar scores, coverage, indicators with year and source."""
     setup_django()
@@ -108,18 +117,28 @@ def gap_index(
     out = Console()
     gi = profile.gap_index
     overall = f"{gi.overall:.1f}" if gi.overall is not None else "insufficient data"
-    out.print(f"[bold]{profile.name}[/bold] ({profile.iso3}) — overall {overall}, rank {gi.rank or '—'} "
-              f"of {gi.scored_countries}, coverage {gi.coverage:.0%}")
+    out.print(
+        f"[bold]{profile.name}[/bold] ({profile.iso3}) — overall {overall}, rank {gi.rank or '—'} "
+        f"of {gi.scored_countries}, coverage {gi.coverage:.0%}"
+    )
     table = Table("pillar", "score", "coverage", "rank")
     for p in gi.pillars:
-        table.add_row(p.name, f"{p.score:.1f}" if p.score is not None else p.status, f"{p.coverage:.0%}",
-                      str(p.rank or "—"))
+        table.add_row(
+            p.name,
+            f"{p.score:.1f}" if p.score is not None else p.status,
+            f"{p.coverage:.0%}",
+            str(p.rank or "—"),
+        )
     out.print(table)
     values = Table("indicator", "value", "year", "source")
     for p in gi.pillars:
         for v in p.indicators:
-            values.add_row(v.name, f"{v.value:,.2f} {v.unit}" if v.value is not None else f"— ({v.data_gap})",
-                           str(v.year or ""), v.source)
+            values.add_row(
+                v.name,
+                f"{v.value:,.2f} {v.unit}" if v.value is not None else f"— ({v.data_gap})",
+                str(v.year or ""),
+                v.source,
+            )
     out.print(values)
 
 
@@ -130,7 +149,9 @@ def add_user(
     role: Annotated[str | None, typer.Option(help="secretariat, org_editor or focal_point")] = None,
     organization: Annotated[str | None, typer.Option(help="IATI identifier or name, for org_editor")] = None,
     country: Annotated[str | None, typer.Option(help="ISO3 code, for focal_point")] = None,
-    password_env: Annotated[str, typer.Option(help="Environment variable holding the password")] = "GAPBRIDGE_PASSWORD",
+    password_env: Annotated[
+        str, typer.Option(help="Environment variable holding the password")
+    ] = "GAPBRIDGE_PASSWORD",  # noqa: S107 (names a variable; not a password)
 ) -> None:
     """Create a user with a role. The password is read from $GAPBRIDGE_PASSWORD or asked for."""
     setup_django()
@@ -158,7 +179,9 @@ def add_user(
         if economy is None:
             fail(f"no economy with ISO3 code {country!r}")
     try:
-        user = create(None, username, email, password, role=role, organization=org, economy=economy, bootstrap=True)
+        user = create(
+            None, username, email, password, role=role, organization=org, economy=economy, bootstrap=True
+        )
     except ValidationError as exc:
         fail("password rejected: " + " ".join(exc.messages))
         return
@@ -177,8 +200,21 @@ def serve(
     """Serve the site. Development: Django's server; with --workers N: gunicorn."""
     setup_django()
     if workers > 0:
-        os.execvp(sys.executable, [sys.executable, "-m", "gunicorn", "gapbridge.wsgi", "-b", f"{host}:{port}",
-                                   "-w", str(workers), "--access-logfile", "-"])
+        os.execvp(  # noqa: S606 (replaces this process with gunicorn; no shell involved)
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "gapbridge.wsgi",
+                "-b",
+                f"{host}:{port}",
+                "-w",
+                str(workers),
+                "--access-logfile",
+                "-",
+            ],
+        )
     from django.core.management import call_command
 
     call_command("runserver", f"{host}:{port}", use_reloader=False)

@@ -4,7 +4,7 @@ from gapbridge.audit.admin_mixins import AuditedAdmin
 from gapbridge.countries.models import CountryGroup, Economy, GroupMembership, Indicator
 
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(admin.TabularInline[GroupMembership, CountryGroup]):
     model = GroupMembership
     extra = 0
     fields = ("economy", "start_date", "end_date", "status", "source", "note", "origin")

@@ -62,20 +62,41 @@ def indicators(request: HttpRequest) -> list[IndicatorOut]:
     from django.db.models import Count
 
     return [
-        IndicatorOut(code=i.code, name=i.name, unit=i.unit, pillar=i.pillar, source=i.source,
-                     source_url=i.source_url, licence=i.licence, observations=i.n)
+        IndicatorOut(
+            code=i.code,
+            name=i.name,
+            unit=i.unit,
+            pillar=i.pillar,
+            source=i.source,
+            source_url=i.source_url,
+            licence=i.licence,
+            observations=i.n,
+        )
         for i in Indicator.objects.annotate(n=Count("observations"))
     ]
 
 
-@router.get("/indicators/{code}/observations", response=ObservationPageOut, summary="Observations of an indicator")
-def observations(request: HttpRequest, code: str, country: str = "", year_from: int | None = None,
-                 year_to: int | None = None, limit: int = 100, offset: int = 0,
-                 format: str = "json") -> HttpResponse | ObservationPageOut:
+@router.get(
+    "/indicators/{code}/observations", response=ObservationPageOut, summary="Observations of an indicator"
+)
+def observations(
+    request: HttpRequest,
+    code: str,
+    country: str = "",
+    year_from: int | None = None,
+    year_to: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
+    format: str = "json",
+) -> HttpResponse | ObservationPageOut:
     indicator = Indicator.objects.filter(code=code).first()
     if indicator is None:
         raise Indicator.DoesNotExist(f"no indicator {code!r}")
-    qs = Observation.objects.filter(indicator=indicator).select_related("economy").order_by("economy__iso3", "year")
+    qs = (
+        Observation.objects.filter(indicator=indicator)
+        .select_related("economy")
+        .order_by("economy__iso3", "year")
+    )
     if country:
         qs = qs.filter(economy__iso3=country.upper())
     if year_from is not None:
@@ -83,20 +104,37 @@ def observations(request: HttpRequest, code: str, country: str = "", year_from: 
     if year_to is not None:
         qs = qs.filter(year__lte=year_to)
     if format == "csv":
-        return csv_response(f"{code}.csv", ["country", "year", "value", "unit", "source"],
-                            ([o.economy.iso3, o.year, o.value, indicator.unit, o.source] for o in qs))
+        return csv_response(
+            f"{code}.csv",
+            ["country", "year", "value", "unit", "source"],
+            ([o.economy.iso3, o.year, o.value, indicator.unit, o.source] for o in qs),
+        )
     if format != "json":
         raise queries.QueryError(f"format must be json or csv; got {format!r}")
     count, items, next_url = page(request, qs, limit, offset)
     return ObservationPageOut(
-        indicator=code, unit=indicator.unit, count=count, limit=limit, offset=offset, next=next_url,
-        results=[ObservationOut(country=o.economy.iso3, year=o.year, value=o.value, source=o.source) for o in items],
+        indicator=code,
+        unit=indicator.unit,
+        count=count,
+        limit=limit,
+        offset=offset,
+        next=next_url,
+        results=[
+            ObservationOut(country=o.economy.iso3, year=o.year, value=o.value, source=o.source) for o in items
+        ],
     )
 
 
 def _group_out(g: CountryGroup) -> GroupOut:
-    return GroupOut(code=g.code, name=g.name, kind=g.kind, source=g.source, source_url=g.source_url,
-                    as_of=g.as_of, description=g.description)
+    return GroupOut(
+        code=g.code,
+        name=g.name,
+        kind=g.kind,
+        source=g.source,
+        source_url=g.source_url,
+        as_of=g.as_of,
+        description=g.description,
+    )
 
 
 @router.get("/groups", response=list[GroupOut], summary="Country groups")

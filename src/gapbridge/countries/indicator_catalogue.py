@@ -35,51 +35,166 @@ class IndicatorSource:
 
 
 CATALOGUE: tuple[IndicatorSource, ...] = (
-    IndicatorSource("internet_users", "Individuals using the Internet", "% of population",
-                    "ITU via World Bank WDI (IT.NET.USER.ZS), Gapminder Systema Globalis", WB_URL + "IT.NET.USER.ZS", CC_BY),
-    IndicatorSource("mobile_subscriptions", "Mobile cellular subscriptions", "per 100 people",
-                    "ITU via World Bank WDI (IT.CEL.SETS.P2)", WB_URL + "IT.CEL.SETS.P2", CC_BY),
-    IndicatorSource("fixed_broadband", "Fixed broadband subscriptions", "per 100 people",
-                    "ITU via World Bank WDI (IT.NET.BBND.P2)", WB_URL + "IT.NET.BBND.P2", CC_BY),
-    IndicatorSource("electricity_access", "Access to electricity", "% of population",
-                    "World Bank WDI (EG.ELC.ACCS.ZS)", WB_URL + "EG.ELC.ACCS.ZS", CC_BY),
-    IndicatorSource("mobile_data_price", "Cost of 1 GB of mobile data", "% of monthly GNI per capita",
-                    "Alliance for Affordable Internet (A4AI), via Our World in Data",
-                    "https://a4ai.org/extra/mobile_broadband_pricing_gni", "A4AI terms (not stated)"),
-    IndicatorSource("gni_per_capita", "GNI per capita, Atlas method", "current US$",
-                    "World Bank WDI (NY.GNP.PCAP.CD)", WB_URL + "NY.GNP.PCAP.CD", CC_BY),
-    IndicatorSource("adult_literacy", "Adult literacy rate", "% of people 15+",
-                    "UNESCO UIS via World Bank WDI (SE.ADT.LITR.ZS)", WB_URL + "SE.ADT.LITR.ZS", CC_BY),
-    IndicatorSource("gtmi_digitalskills", "GovTech: digital skills in the public sector", "GTMI score",
-                    "World Bank GovTech Maturity Index 2022", "https://www.worldbank.org/en/programs/govtech/gtmi", CC_BY),
-    IndicatorSource("account_ownership", "Account ownership (Global Findex)", "% of adults 15+",
-                    "World Bank Global Findex, via Our World in Data", "https://www.worldbank.org/en/publication/globalfindex",
-                    "World Bank data (licence not stated in the copy)"),
-    IndicatorSource("gtmi_epayments", "GovTech: government e-payments", "GTMI score",
-                    "World Bank GovTech Maturity Index 2022", "https://www.worldbank.org/en/programs/govtech/gtmi", CC_BY),
-    IndicatorSource("law_etransactions", "Electronic transactions law", "1 = law, 0.5 = draft, 0 = none",
-                    "UNCTAD Global Cyberlaw Tracker", "https://unctad.org/page/global-cyberlaw-tracker", "UNCTAD (not stated)"),
-    IndicatorSource("law_consumer_protection", "Online consumer protection law", "1 = law, 0.5 = draft, 0 = none",
-                    "UNCTAD Global Cyberlaw Tracker", "https://unctad.org/page/global-cyberlaw-tracker", "UNCTAD (not stated)"),
-    IndicatorSource("law_data_protection", "Privacy and data protection law", "1 = law, 0.5 = draft, 0 = none",
-                    "UNCTAD Global Cyberlaw Tracker", "https://unctad.org/page/global-cyberlaw-tracker", "UNCTAD (not stated)"),
-    IndicatorSource("law_cybercrime", "Cybercrime law", "1 = law, 0.5 = draft, 0 = none",
-                    "UNCTAD Global Cyberlaw Tracker", "https://unctad.org/page/global-cyberlaw-tracker", "UNCTAD (not stated)"),
-    IndicatorSource("gci_overall", "Global Cybersecurity Index", "score 0–100",
-                    "ITU Global Cybersecurity Index 2020 (extracted by the Blavatnik School)",
-                    "https://www.itu.int/epublications/publication/D-STR-GCI.01-2021-HTM-E",
-                    "ITU: re-use for educational and non-commercial purposes"),
-    IndicatorSource("secure_servers", "Secure Internet servers", "per 1 million people",
-                    "Netcraft via World Bank WDI (IT.NET.SECR.P6)", WB_URL + "IT.NET.SECR.P6", CC_BY),
-    IndicatorSource("digital_services_exports_pc", "Digitally-deliverable services exports per capita", "current US$ per person",
-                    "UNCTAD (via World Bank Data360) ÷ WDI population (SP.POP.TOTL), computed here",
-                    "https://unctadstat.unctad.org/", CC_BY),
-    IndicatorSource("ict_business_internet", "Businesses using the Internet", "% of businesses",
-                    "UNCTAD ICT use by businesses (via World Bank Data360)", "https://unctadstat.unctad.org/", CC_BY),
-    IndicatorSource("gtmi_eprocurement", "GovTech: e-procurement", "GTMI score",
-                    "World Bank GovTech Maturity Index 2022", "https://www.worldbank.org/en/programs/govtech/gtmi", CC_BY),
-    IndicatorSource("population", "Population, total", "persons",
-                    "World Bank WDI (SP.POP.TOTL)", WB_URL + "SP.POP.TOTL", CC_BY),
+    IndicatorSource(
+        "internet_users",
+        "Individuals using the Internet",
+        "% of population",
+        "ITU via World Bank WDI (IT.NET.USER.ZS), Gapminder Systema Globalis",
+        WB_URL + "IT.NET.USER.ZS",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "mobile_subscriptions",
+        "Mobile cellular subscriptions",
+        "per 100 people",
+        "ITU via World Bank WDI (IT.CEL.SETS.P2)",
+        WB_URL + "IT.CEL.SETS.P2",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "fixed_broadband",
+        "Fixed broadband subscriptions",
+        "per 100 people",
+        "ITU via World Bank WDI (IT.NET.BBND.P2)",
+        WB_URL + "IT.NET.BBND.P2",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "electricity_access",
+        "Access to electricity",
+        "% of population",
+        "World Bank WDI (EG.ELC.ACCS.ZS)",
+        WB_URL + "EG.ELC.ACCS.ZS",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "mobile_data_price",
+        "Cost of 1 GB of mobile data",
+        "% of monthly GNI per capita",
+        "Alliance for Affordable Internet (A4AI), via Our World in Data",
+        "https://a4ai.org/extra/mobile_broadband_pricing_gni",
+        "A4AI terms (not stated)",
+    ),
+    IndicatorSource(
+        "gni_per_capita",
+        "GNI per capita, Atlas method",
+        "current US$",
+        "World Bank WDI (NY.GNP.PCAP.CD)",
+        WB_URL + "NY.GNP.PCAP.CD",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "adult_literacy",
+        "Adult literacy rate",
+        "% of people 15+",
+        "UNESCO UIS via World Bank WDI (SE.ADT.LITR.ZS)",
+        WB_URL + "SE.ADT.LITR.ZS",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "gtmi_digitalskills",
+        "GovTech: digital skills in the public sector",
+        "GTMI score",
+        "World Bank GovTech Maturity Index 2022",
+        "https://www.worldbank.org/en/programs/govtech/gtmi",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "account_ownership",
+        "Account ownership (Global Findex)",
+        "% of adults 15+",
+        "World Bank Global Findex, via Our World in Data",
+        "https://www.worldbank.org/en/publication/globalfindex",
+        "World Bank data (licence not stated in the copy)",
+    ),
+    IndicatorSource(
+        "gtmi_epayments",
+        "GovTech: government e-payments",
+        "GTMI score",
+        "World Bank GovTech Maturity Index 2022",
+        "https://www.worldbank.org/en/programs/govtech/gtmi",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "law_etransactions",
+        "Electronic transactions law",
+        "1 = law, 0.5 = draft, 0 = none",
+        "UNCTAD Global Cyberlaw Tracker",
+        "https://unctad.org/page/global-cyberlaw-tracker",
+        "UNCTAD (not stated)",
+    ),
+    IndicatorSource(
+        "law_consumer_protection",
+        "Online consumer protection law",
+        "1 = law, 0.5 = draft, 0 = none",
+        "UNCTAD Global Cyberlaw Tracker",
+        "https://unctad.org/page/global-cyberlaw-tracker",
+        "UNCTAD (not stated)",
+    ),
+    IndicatorSource(
+        "law_data_protection",
+        "Privacy and data protection law",
+        "1 = law, 0.5 = draft, 0 = none",
+        "UNCTAD Global Cyberlaw Tracker",
+        "https://unctad.org/page/global-cyberlaw-tracker",
+        "UNCTAD (not stated)",
+    ),
+    IndicatorSource(
+        "law_cybercrime",
+        "Cybercrime law",
+        "1 = law, 0.5 = draft, 0 = none",
+        "UNCTAD Global Cyberlaw Tracker",
+        "https://unctad.org/page/global-cyberlaw-tracker",
+        "UNCTAD (not stated)",
+    ),
+    IndicatorSource(
+        "gci_overall",
+        "Global Cybersecurity Index",
+        "score 0–100",
+        "ITU Global Cybersecurity Index 2020 (extracted by the Blavatnik School)",
+        "https://www.itu.int/epublications/publication/D-STR-GCI.01-2021-HTM-E",
+        "ITU: re-use for educational and non-commercial purposes",
+    ),
+    IndicatorSource(
+        "secure_servers",
+        "Secure Internet servers",
+        "per 1 million people",
+        "Netcraft via World Bank WDI (IT.NET.SECR.P6)",
+        WB_URL + "IT.NET.SECR.P6",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "digital_services_exports_pc",
+        "Digitally-deliverable services exports per capita",
+        "current US$ per person",
+        "UNCTAD (via World Bank Data360) ÷ WDI population (SP.POP.TOTL), computed here",
+        "https://unctadstat.unctad.org/",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "ict_business_internet",
+        "Businesses using the Internet",
+        "% of businesses",
+        "UNCTAD ICT use by businesses (via World Bank Data360)",
+        "https://unctadstat.unctad.org/",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "gtmi_eprocurement",
+        "GovTech: e-procurement",
+        "GTMI score",
+        "World Bank GovTech Maturity Index 2022",
+        "https://www.worldbank.org/en/programs/govtech/gtmi",
+        CC_BY,
+    ),
+    IndicatorSource(
+        "population",
+        "Population, total",
+        "persons",
+        "World Bank WDI (SP.POP.TOTL)",
+        WB_URL + "SP.POP.TOTL",
+        CC_BY,
+    ),
 )
 BY_CODE = {s.code: s for s in CATALOGUE}
 
@@ -112,11 +227,12 @@ def _gapminder_internet(root: Path, economies: set[str]) -> Iterator[Observation
             yield ObservationRow("internet_users", iso3, year, value, "ITU/WDI via Gapminder")
 
 
-def _owid(root: Path, file: str, code: str, names: NameIndex, economies: set[str],
-          unmatched: list[str]) -> Iterator[ObservationRow]:
+def _owid(
+    root: Path, file: str, code: str, names: NameIndex, economies: set[str], unmatched: list[str]
+) -> Iterator[ObservationRow]:
     path = root / "indicators" / "owid" / file
     for line, row in read_csv(path, ("Entity", "Year")):
-        value_column = [c for c in row if c not in {"Entity", "Year"}][0]
+        value_column = next(c for c in row if c not in {"Entity", "Year"})
         iso3 = names(row["Entity"])
         if iso3 is None or iso3 not in economies:
             unmatched.append(f"{path.name}:{line}: {row['Entity']!r} is not an economy here")
@@ -127,8 +243,9 @@ def _owid(root: Path, file: str, code: str, names: NameIndex, economies: set[str
             yield ObservationRow(code, iso3, year, value, "OWID")
 
 
-def _long_format(root: Path, relative: str, variables: dict[str, str], source: str,
-                 economies: set[str]) -> Iterator[ObservationRow]:
+def _long_format(
+    root: Path, relative: str, variables: dict[str, str], source: str, economies: set[str]
+) -> Iterator[ObservationRow]:
     path = root / relative
     for line, row in read_csv(path, ("cc_iso3c", "ref_year", "variable", "value")):
         code = variables.get(row["variable"].strip())
@@ -147,8 +264,9 @@ def _ict_business(root: Path, economies: set[str]) -> Iterator[ObservationRow]:
             yield ObservationRow("ict_business_internet", row["REF_AREA"], year, value, "UNCTAD")
 
 
-def _digital_exports_pc(root: Path, population: dict[tuple[str, int], float],
-                        economies: set[str]) -> Iterator[ObservationRow]:
+def _digital_exports_pc(
+    root: Path, population: dict[tuple[str, int], float], economies: set[str]
+) -> Iterator[ObservationRow]:
     path = root / "indicators" / "unctad" / "digital_services_trade_panel.csv.gz"
     for line, row in read_csv(path, ("iso3", "year", "dig_services_exports_usd_millions")):
         iso3 = row["iso3"].strip()
@@ -159,7 +277,9 @@ def _digital_exports_pc(root: Path, population: dict[tuple[str, int], float],
         pop = population.get((iso3, year))
         if pop:  # without that year's population there is no per-capita value; nothing is imputed
             millions = parse_float(path, line, "dig_services_exports_usd_millions", text)
-            yield ObservationRow("digital_services_exports_pc", iso3, year, millions * 1e6 / pop, "UNCTAD÷WDI")
+            yield ObservationRow(
+                "digital_services_exports_pc", iso3, year, millions * 1e6 / pop, "UNCTAD÷WDI"
+            )
 
 
 def read_observations(
@@ -191,23 +311,51 @@ def read_observations(
         step(f"WDI {file}", _wdi(root, file, code, economies))
     population = {(o.iso3, o.year): o.value for o in out if o.indicator == "population"}
     step("Gapminder internet users", _gapminder_internet(root, economies))
-    step("A4AI mobile data price", _owid(root, "price-of-mobile-data-a4ai-2019.csv", "mobile_data_price",
-                                         names, economies, notes))
-    step("Findex", _owid(root, "findex-account-ownership-2011-2014.csv", "account_ownership", names, economies,
-                         notes))
-    gtmi = {"gtmi_digitalskills": "gtmi_digitalskills", "gtmi_epayments": "gtmi_epayments",
-            "gtmi_eprocurement": "gtmi_eprocurement"}
-    step("GovTech GTMI", _long_format(root, "legal/wb-govtech-gtmi-2022/gtmi_2022_metadata.csv.gz", gtmi,
-                                      "World Bank GTMI 2022", economies))
-    step("ITU GCI", _long_format(root, "legal/itu-gci-2020/gci_2020.csv", {"gci_overall": "gci_overall"},
-                                 "ITU GCI 2020", economies))
+    step(
+        "A4AI mobile data price",
+        _owid(root, "price-of-mobile-data-a4ai-2019.csv", "mobile_data_price", names, economies, notes),
+    )
+    step(
+        "Findex",
+        _owid(root, "findex-account-ownership-2011-2014.csv", "account_ownership", names, economies, notes),
+    )
+    gtmi = {
+        "gtmi_digitalskills": "gtmi_digitalskills",
+        "gtmi_epayments": "gtmi_epayments",
+        "gtmi_eprocurement": "gtmi_eprocurement",
+    }
+    step(
+        "GovTech GTMI",
+        _long_format(
+            root,
+            "legal/wb-govtech-gtmi-2022/gtmi_2022_metadata.csv.gz",
+            gtmi,
+            "World Bank GTMI 2022",
+            economies,
+        ),
+    )
+    step(
+        "ITU GCI",
+        _long_format(
+            root, "legal/itu-gci-2020/gci_2020.csv", {"gci_overall": "gci_overall"}, "ITU GCI 2020", economies
+        ),
+    )
     step("UNCTAD ICT use", _ict_business(root, economies))
     step("UNCTAD digital services", _digital_exports_pc(root, population, economies))
-    step("UNCTAD cyberlaw", (
-        ObservationRow(LEGAL_INDICATORS[r.area], r.iso3, LEGAL_YEAR, LEGAL_VALUES[r.status], "UNCTAD cyberlaw tracker")
-        for r in legal
-        if r.area in LEGAL_INDICATORS and r.status in LEGAL_VALUES
-    ))
+    step(
+        "UNCTAD cyberlaw",
+        (
+            ObservationRow(
+                LEGAL_INDICATORS[r.area],
+                r.iso3,
+                LEGAL_YEAR,
+                LEGAL_VALUES[r.status],
+                "UNCTAD cyberlaw tracker",
+            )
+            for r in legal
+            if r.area in LEGAL_INDICATORS and r.status in LEGAL_VALUES
+        ),
+    )
     _check_unique(out)
     # Every observation carries its indicator's full source statement, not a short label.
     return [replace(o, source=BY_CODE[o.indicator].source[:200]) for o in out], notes
@@ -218,5 +366,7 @@ def _check_unique(rows: list[ObservationRow]) -> None:
     for row in rows:
         key = (row.indicator, row.iso3, row.year)
         if key in seen:
-            raise ReferenceDataError(row.source, None, None, f"two values for {row.indicator} {row.iso3} {row.year}")
+            raise ReferenceDataError(
+                row.source, None, None, f"two values for {row.indicator} {row.iso3} {row.year}"
+            )
         seen.add(key)

@@ -71,7 +71,9 @@ def load_reference(root: Path, *, force: bool = False, progress: Progress | None
     memberships, skipped = files.read_memberships(root, codes)
     say("groups")
     legal = files.read_legal(root, {e.m49: e.iso3 for e in economies if e.m49})
-    observations, unmatched = catalogue.read_observations(root, codes, files.name_index(root, economies), legal, say)
+    observations, unmatched = catalogue.read_observations(
+        root, codes, files.name_index(root, economies), legal, say
+    )
     _check_group_codes(groups, memberships)
 
     summary = LoadSummary(status="loaded", checksum=digest, notes=skipped + unmatched)
@@ -87,7 +89,11 @@ def load_reference(root: Path, *, force: bool = False, progress: Progress | None
 
         summary.scored = recompute_index()
         say("Gap Index computed")
-        summary.economies, summary.groups, summary.indicators = len(economies), len(groups), len(indicator_ids)
+        summary.economies, summary.groups, summary.indicators = (
+            len(economies),
+            len(groups),
+            len(indicator_ids),
+        )
         summary.seconds = time.perf_counter() - started
         load = ReferenceLoad.objects.create(
             checksum=digest, seconds=summary.seconds, summary=_summary_json(summary)
@@ -113,10 +119,14 @@ def _check_group_codes(groups: list[files.GroupRow], memberships: list[files.Mem
     known = {g.code for g in groups}
     for m in memberships:
         if m.group not in known:
-            raise files.ReferenceDataError("groups.csv", None, "code", f"group {m.group!r} is used but not defined")
+            raise files.ReferenceDataError(
+                "groups.csv", None, "code", f"group {m.group!r} is used but not defined"
+            )
 
 
-def _upsert_economies(rows: list[files.EconomyRow], observations: list[files.ObservationRow]) -> dict[str, int]:
+def _upsert_economies(
+    rows: list[files.EconomyRow], observations: list[files.ObservationRow]
+) -> dict[str, int]:
     latest_population: dict[str, tuple[int, float]] = {}
     for obs in observations:
         if obs.indicator == "population":
@@ -124,17 +134,41 @@ def _upsert_economies(rows: list[files.EconomyRow], observations: list[files.Obs
             if current is None or obs.year > current[0]:
                 latest_population[obs.iso3] = (obs.year, obs.value)
     existing = {e.iso3: e for e in Economy.objects.all()}
-    to_create, to_update = [], []
+    to_create: list[Economy] = []
+    to_update: list[Economy] = []
     for row in rows:
         economy = existing.get(row.iso3) or Economy(iso3=row.iso3)
-        for name in ("iso2", "m49", "name_en", "name_fr", "name_es", "name_ar", "region", "sub_region",
-                     "wb_region", "income_group", "lending_category"):
+        for name in (
+            "iso2",
+            "m49",
+            "name_en",
+            "name_fr",
+            "name_es",
+            "name_ar",
+            "region",
+            "sub_region",
+            "wb_region",
+            "income_group",
+            "lending_category",
+        ):
             setattr(economy, name, getattr(row, name))
         economy.latest_population = latest_population.get(row.iso3, (0, None))[1]
         (to_update if economy.pk else to_create).append(economy)
     Economy.objects.bulk_create(to_create)
-    fields = ["iso2", "m49", "name_en", "name_fr", "name_es", "name_ar", "region", "sub_region", "wb_region",
-              "income_group", "lending_category", "latest_population"]
+    fields = [
+        "iso2",
+        "m49",
+        "name_en",
+        "name_fr",
+        "name_es",
+        "name_ar",
+        "region",
+        "sub_region",
+        "wb_region",
+        "income_group",
+        "lending_category",
+        "latest_population",
+    ]
     Economy.objects.bulk_update(to_update, fields, batch_size=500)
     return dict(Economy.objects.values_list("iso3", "id"))
 
@@ -143,21 +177,37 @@ def _upsert_groups(rows: list[files.GroupRow]) -> dict[str, int]:
     for row in rows:
         CountryGroup.objects.update_or_create(
             code=row.code,
-            defaults={"name": row.name, "kind": row.kind, "source": row.source, "source_url": row.source_url,
-                      "as_of": row.as_of, "description": row.description},
+            defaults={
+                "name": row.name,
+                "kind": row.kind,
+                "source": row.source,
+                "source_url": row.source_url,
+                "as_of": row.as_of,
+                "description": row.description,
+            },
         )
     return dict(CountryGroup.objects.values_list("code", "id"))
 
 
-def _replace_memberships(rows: list[files.MembershipRow], economy_ids: dict[str, int],
-                         group_ids: dict[str, int]) -> int:
+def _replace_memberships(
+    rows: list[files.MembershipRow], economy_ids: dict[str, int], group_ids: dict[str, int]
+) -> int:
     GroupMembership.objects.filter(origin=GroupMembership.Origin.REFERENCE).delete()
     edited = set(
-        GroupMembership.objects.filter(origin=GroupMembership.Origin.SECRETARIAT).values_list("group_id", "economy_id")
+        GroupMembership.objects.filter(origin=GroupMembership.Origin.SECRETARIAT).values_list(
+            "group_id", "economy_id"
+        )
     )
     objs = [
-        GroupMembership(group_id=group_ids[r.group], economy_id=economy_ids[r.iso3], start_date=r.start_date,
-                        end_date=r.end_date, status=r.status, source=r.source[:500], note=r.note)
+        GroupMembership(
+            group_id=group_ids[r.group],
+            economy_id=economy_ids[r.iso3],
+            start_date=r.start_date,
+            end_date=r.end_date,
+            status=r.status,
+            source=r.source[:500],
+            note=r.note,
+        )
         for r in rows
         if (group_ids[r.group], economy_ids[r.iso3]) not in edited
     ]
@@ -172,19 +222,31 @@ def _upsert_indicators() -> dict[str, int]:
     for source in catalogue.CATALOGUE:
         Indicator.objects.update_or_create(
             code=source.code,
-            defaults={"name": source.name, "unit": source.unit, "pillar": pillar_of.get(source.code, ""),
-                      "source": source.source, "source_url": source.source_url, "licence": source.licence,
-                      "description": source.description},
+            defaults={
+                "name": source.name,
+                "unit": source.unit,
+                "pillar": pillar_of.get(source.code, ""),
+                "source": source.source,
+                "source_url": source.source_url,
+                "licence": source.licence,
+                "description": source.description,
+            },
         )
     return dict(Indicator.objects.values_list("code", "id"))
 
 
-def _replace_observations(rows: list[files.ObservationRow], economy_ids: dict[str, int],
-                          indicator_ids: dict[str, int]) -> int:
+def _replace_observations(
+    rows: list[files.ObservationRow], economy_ids: dict[str, int], indicator_ids: dict[str, int]
+) -> int:
     Observation.objects.all().delete()
     objs = [
-        Observation(indicator_id=indicator_ids[r.indicator], economy_id=economy_ids[r.iso3], year=r.year,
-                    value=r.value, source=r.source)
+        Observation(
+            indicator_id=indicator_ids[r.indicator],
+            economy_id=economy_ids[r.iso3],
+            year=r.year,
+            value=r.value,
+            source=r.source,
+        )
         for r in rows
     ]
     Observation.objects.bulk_create(objs, batch_size=2000)
@@ -194,8 +256,13 @@ def _replace_observations(rows: list[files.ObservationRow], economy_ids: dict[st
 def _replace_legal(rows: list[files.LegalRow], economy_ids: dict[str, int]) -> int:
     LegalStatus.objects.all().delete()
     objs = [
-        LegalStatus(economy_id=economy_ids[r.iso3], area=r.area, status=r.status, laws=r.laws,
-                    source="UNCTAD Global Cyberlaw Tracker (2026-04)")
+        LegalStatus(
+            economy_id=economy_ids[r.iso3],
+            area=r.area,
+            status=r.status,
+            laws=r.laws,
+            source="UNCTAD Global Cyberlaw Tracker (2026-04)",
+        )
         for r in rows
     ]
     LegalStatus.objects.bulk_create(objs, batch_size=1000)

@@ -102,12 +102,15 @@ class GroupMembership(models.Model):
     source = models.CharField(max_length=500, blank=True)
     note = models.TextField(blank=True)
     origin = models.CharField(max_length=20, choices=Origin.choices, default=Origin.REFERENCE)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["group__code", "economy__iso3", "start_date"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(start_date__isnull=True) | Q(end_date__gt=models.F("start_date")),
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gt=models.F("start_date")),
                 name="membership_end_after_start",
             )
         ]
@@ -117,7 +120,9 @@ class GroupMembership(models.Model):
         return f"{self.economy_id} in {self.group_id} [{self.start_date or '…'}, {self.end_date or '…'})"
 
     def active_on(self, on: dt.date) -> bool:
-        return (self.start_date is None or self.start_date <= on) and (self.end_date is None or on < self.end_date)
+        return (self.start_date is None or self.start_date <= on) and (
+            self.end_date is None or on < self.end_date
+        )
 
 
 class Indicator(models.Model):
@@ -145,7 +150,9 @@ class Observation(models.Model):
     source = models.CharField(max_length=200)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["indicator", "economy", "year"], name="one_value_per_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["indicator", "economy", "year"], name="one_value_per_year")
+        ]
         indexes = [models.Index(fields=["economy", "indicator", "-year"])]
 
     def __str__(self) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from gapbridge.countries import queries
-from gapbridge.countries.models import CountryScore, Economy, GroupMembership, IncomeGroup, LegalArea, LegalStatus
+from gapbridge.countries.models import (
+    CountryScore,
+    Economy,
+    GroupMembership,
+    IncomeGroup,
+    LegalArea,
+    LegalStatus,
+)
 from gapbridge.countries.schemas import (
     CountryProfileOut,
     CountrySummaryOut,
@@ -31,18 +38,30 @@ def income_out(economy: Economy) -> IncomeGroupOut | None:
 
 
 def membership_out(m: GroupMembership) -> MembershipOut:
-    return MembershipOut(code=m.group.code, name=m.group.name, status=m.status, start_date=m.start_date,
-                         end_date=m.end_date, source=m.source)
+    return MembershipOut(
+        code=m.group.code,
+        name=m.group.name,
+        status=m.status,
+        start_date=m.start_date,
+        end_date=m.end_date,
+        source=m.source,
+    )
 
 
 def summary_out(economy: Economy) -> CountrySummaryOut:
     score: CountryScore | None = getattr(economy, "score", None)
     return CountrySummaryOut(
-        iso3=economy.iso3, iso2=economy.iso2, m49=economy.m49, name=economy.name, region=economy.region,
-        sub_region=economy.sub_region, income_group=income_out(economy),
+        iso3=economy.iso3,
+        iso2=economy.iso2,
+        m49=economy.m49,
+        name=economy.name,
+        region=economy.region,
+        sub_region=economy.sub_region,
+        income_group=income_out(economy),
         overall_score=_round(score.overall) if score else None,
         overall_coverage=_round(score.overall_coverage) if score else None,
-        rank=score.rank if score else None, population=economy.latest_population,
+        rank=score.rank if score else None,
+        population=economy.latest_population,
     )
 
 
@@ -52,9 +71,12 @@ def _round(value: float | None, digits: int = 1) -> float | None:
 
 def legal_out(status: LegalStatus) -> LegalOut:
     return LegalOut(
-        area=status.area, label=str(LegalArea(status.area).label), status=status.status,
+        area=status.area,
+        label=str(LegalArea(status.area).label),
+        status=status.status,
         status_label=str(LegalStatus.Status(status.status).label),
-        laws=[LawOut(url=url, title=title) for url, title in status.laws], source=status.source,
+        laws=[LawOut(url=url, title=title) for url, title in status.laws],
+        source=status.source,
     )
 
 
@@ -65,41 +87,70 @@ def build_profile(economy: Economy, on: dt.date | None = None) -> CountryProfile
     values = list(economy.indicator_values.all())
     pillars = [
         PillarOut(
-            code=p.pillar, name=p.name, score=_round(p.score), coverage=round(p.coverage, 3), status=p.status,
+            code=p.pillar,
+            name=p.name,
+            score=_round(p.score),
+            coverage=round(p.coverage, 3),
+            status=p.status,
             rank=p.rank,
             indicators=[
-                IndicatorValueOut(code=v.code, name=v.name, unit=v.unit, value=v.value, year=v.year,
-                                  source=v.source, normalised=_round(v.normalised, 3),
-                                  data_gap=v.gap_reason or None)
-                for v in values if v.pillar == p.pillar
+                IndicatorValueOut(
+                    code=v.code,
+                    name=v.name,
+                    unit=v.unit,
+                    value=v.value,
+                    year=v.year,
+                    source=v.source,
+                    normalised=_round(v.normalised, 3),
+                    data_gap=v.gap_reason or None,
+                )
+                for v in values
+                if v.pillar == p.pillar
             ],
         )
         for p in economy.pillar_scores.all()
     ]
     gaps = [f"{v.name}: {v.gap_reason}" for v in values if v.value is None]
     peers = [
-        PeerOut(pillar=p.pillar, iso3=p.peer.iso3, name=p.peer.name, score=round(p.peer_score, 1),
-                score_gap=round(p.score_gap, 1),
-                differences=[PeerDifferenceOut(indicator=d[0], text=d[1]) for d in p.differences])
+        PeerOut(
+            pillar=p.pillar,
+            iso3=p.peer.iso3,
+            name=p.peer.name,
+            score=round(p.peer_score, 1),
+            score_gap=round(p.score_gap, 1),
+            differences=[PeerDifferenceOut(indicator=d[0], text=d[1]) for d in p.differences],
+        )
         for p in economy.peers_ahead.all()
     ]
     averages = [
-        GroupAverageOut(code=a.code, name=a.name, members_scored=a.members_scored, overall=_round(a.overall),
-                        pillars={k: _round(v) for k, v in a.pillars.items()})
+        GroupAverageOut(
+            code=a.code,
+            name=a.name,
+            members_scored=a.members_scored,
+            overall=_round(a.overall),
+            pillars={k: _round(v) for k, v in a.pillars.items()},
+        )
         for a in queries.peer_group_averages(economy, on)
     ]
     return CountryProfileOut(
-        iso3=economy.iso3, iso2=economy.iso2, m49=economy.m49, name=economy.name,
+        iso3=economy.iso3,
+        iso2=economy.iso2,
+        m49=economy.m49,
+        name=economy.name,
         names={"en": economy.name_en, "fr": economy.name_fr, "es": economy.name_es, "ar": economy.name_ar},
-        region=economy.region, sub_region=economy.sub_region, world_bank_region=economy.wb_region,
-        income_group=income_out(economy), population=economy.latest_population,
+        region=economy.region,
+        sub_region=economy.sub_region,
+        world_bank_region=economy.wb_region,
+        income_group=income_out(economy),
+        population=economy.latest_population,
         groups=[membership_out(m) for m in queries.groups_of(economy, on)],
         gap_index=GapIndexOut(
             overall=_round(score.overall) if score else None,
             coverage=round(score.overall_coverage, 3) if score else 0.0,
             rank=score.rank if score else None,
             scored_countries=CountryScore.objects.filter(overall__isnull=False).count(),
-            method=METHOD, pillars=pillars,
+            method=METHOD,
+            pillars=pillars,
         ),
         data_gaps=gaps,
         legal_framework=[legal_out(s) for s in economy.legal_statuses.all()],

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 
-from django.db.models import Avg, Count, Prefetch, Q
+from django.core.cache import cache
+from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
 
 from gapbridge.countries.models import (
     CountryGroup,
+    CountryScore,
     Economy,
     EconomyQuerySet,
     GroupMembership,
@@ -18,6 +21,7 @@ from gapbridge.countries.models import (
     LegalStatus,
     PeerAhead,
     PillarScore,
+    ReferenceLoad,
 )
 
 SORTS = {
@@ -57,12 +61,19 @@ def economies(filters: CountryFilter) -> EconomyQuerySet:
     if filters.q:
         q = filters.q.strip()
         qs = qs.filter(
-            Q(name_en__icontains=q) | Q(name_fr__icontains=q) | Q(name_es__icontains=q) | Q(name_ar__icontains=q)
-            | Q(iso3__iexact=q) | Q(iso2__iexact=q)
+            Q(name_en__icontains=q)
+            | Q(name_fr__icontains=q)
+            | Q(name_es__icontains=q)
+            | Q(name_ar__icontains=q)
+            | Q(iso3__iexact=q)
+            | Q(iso2__iexact=q)
         )
     if filters.region:
-        qs = qs.filter(Q(region__iexact=filters.region) | Q(sub_region__iexact=filters.region)
-                       | Q(wb_region__iexact=filters.region))
+        qs = qs.filter(
+            Q(region__iexact=filters.region)
+            | Q(sub_region__iexact=filters.region)
+            | Q(wb_region__iexact=filters.region)
+        )
     if filters.income_group:
         if filters.income_group not in IncomeGroup.values:
             raise QueryError(f"income_group must be one of L, LM, UM, H; got {filters.income_group!r}")
@@ -83,8 +94,7 @@ def regions() -> list[str]:
 def groups_of(economy: Economy, on: dt.date | None = None) -> list[GroupMembership]:
     on = on or today()
     return [
-        m for m in GroupMembership.objects.filter(economy=economy).select_related("group")
-        if m.active_on(on)
+        m for m in GroupMembership.objects.filter(economy=economy).select_related("group") if m.active_on(on)
     ]
 
 
@@ -101,42 +111,91 @@ class GroupAverage:
     overall: float | None = None
 
 
-def group_average(code: str, name: str, members: EconomyQuerySet) -> GroupAverage:
-    ids = list(members.values_list("id", flat=True))
-    rows = (
-        PillarScore.objects.filter(economy_id__in=ids, score__isnull=False)
-        .values("pillar").annotate(avg=Avg("score"), n=Count("id"))
-    )
-    overall = Economy.objects.filter(id__in=ids, score__overall__isnull=False).aggregate(
-        avg=Avg("score__overall"), n=Count("id")
-    )
+def _mean(values: list[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _average(
+    code: str,
+    name: str,
+    members: set[int],
+    overall: dict[int, float | None],
+    pillars: dict[int, dict[str, float | None]],
+) -> GroupAverage:
+    scored = [overall[m] for m in members if overall.get(m) is not None]
+    codes = sorted({c for m in members for c in pillars.get(m, {})})
     return GroupAverage(
-        code=code, name=name, members_scored=overall["n"] or 0,
-        pillars={r["pillar"]: r["avg"] for r in rows}, overall=overall["avg"],
+        code=code,
+        name=name,
+        members_scored=len(scored),
+        overall=_mean([v for v in scored if v is not None]),
+        pillars={
+            c: _mean([v for m in members if (v := pillars.get(m, {}).get(c)) is not None]) for c in codes
+        },
     )
 
 
-def peer_group_averages(economy: Economy, on: dt.date | None = None) -> list[GroupAverage]:
-    """Averages for the groups a profile compares against: region, income group and the economy's UN groups."""
+def _data_version(on: dt.date) -> str:
+    latest_load = ReferenceLoad.objects.values_list("id", flat=True).first()
+    edits = GroupMembership.objects.aggregate(n=Count("id"), changed=Max("updated_at"))
+    version = f"{latest_load}|{edits['n']}|{edits['changed']}|{on.isoformat()}"
+    return "group-averages-" + hashlib.sha256(version.encode()).hexdigest()[:32]
+
+
+def all_averages(on: dt.date | None = None) -> dict[str, GroupAverage]:
+    """Pillar and overall averages of every group, region and income group, in one pass and cached.
+
+    The cache key changes with every reference load and every membership edit, so it is never stale.
+    """
     on = on or today()
-    result: list[GroupAverage] = []
-    if economy.region:
-        result.append(group_average(f"region:{economy.region}", economy.region,
-                                    Economy.objects.filter(region=economy.region)))
-    if economy.income_group:
-        label = IncomeGroup(economy.income_group).label
-        result.append(group_average(f"income:{economy.income_group}", str(label),
-                                    Economy.objects.filter(income_group=economy.income_group)))
-    for membership in groups_of(economy, on):
-        if membership.group.kind in {CountryGroup.Kind.UN, CountryGroup.Kind.MEMBERSHIP}:
-            result.append(group_average(membership.group.code, membership.group.name,
-                                        membership.group.members_on(on)))
+    key = _data_version(on)
+    cached: dict[str, GroupAverage] | None = cache.get(key)
+    if cached is not None:
+        return cached
+    overall = dict(CountryScore.objects.values_list("economy_id", "overall"))
+    pillars: dict[int, dict[str, float | None]] = {}
+    for economy_id, pillar, score in PillarScore.objects.values_list("economy_id", "pillar", "score"):
+        pillars.setdefault(economy_id, {})[pillar] = score
+    result: dict[str, GroupAverage] = {}
+    by_region: dict[str, set[int]] = {}
+    by_income: dict[str, set[int]] = {}
+    for economy_id, region, income in Economy.objects.values_list("id", "region", "income_group"):
+        if region:
+            by_region.setdefault(region, set()).add(economy_id)
+        if income:
+            by_income.setdefault(income, set()).add(economy_id)
+    for region, members in by_region.items():
+        result[f"region:{region}"] = _average(f"region:{region}", region, members, overall, pillars)
+    for income, members in by_income.items():
+        label = str(IncomeGroup(income).label)
+        result[f"income:{income}"] = _average(f"income:{income}", label, members, overall, pillars)
+    group_members: dict[int, set[int]] = {}
+    for m in GroupMembership.objects.all():
+        if m.active_on(on):
+            group_members.setdefault(m.group_id, set()).add(m.economy_id)
+    for group in CountryGroup.objects.all():
+        result[group.code] = _average(
+            group.code, group.name, group_members.get(group.pk, set()), overall, pillars
+        )
+    cache.set(key, result, timeout=3600)
     return result
 
 
-def all_group_averages(on: dt.date | None = None) -> list[GroupAverage]:
+def peer_group_averages(economy: Economy, on: dt.date | None = None) -> list[GroupAverage]:
+    """Averages for the groups a profile compares with: region, income group and the economy's UN groups."""
     on = on or today()
-    return [group_average(g.code, g.name, g.members_on(on)) for g in CountryGroup.objects.all()]
+    averages = all_averages(on)
+    keys = []
+    if economy.region:
+        keys.append(f"region:{economy.region}")
+    if economy.income_group:
+        keys.append(f"income:{economy.income_group}")
+    keys.extend(
+        m.group.code
+        for m in groups_of(economy, on)
+        if m.group.kind in {CountryGroup.Kind.UN, CountryGroup.Kind.MEMBERSHIP}
+    )
+    return [averages[k] for k in keys if k in averages]
 
 
 def profile_queryset() -> EconomyQuerySet:
@@ -144,7 +203,9 @@ def profile_queryset() -> EconomyQuerySet:
         Prefetch("pillar_scores", queryset=PillarScore.objects.order_by("position")),
         Prefetch("indicator_values", queryset=IndicatorValue.objects.order_by("position")),
         Prefetch("legal_statuses", queryset=LegalStatus.objects.order_by("area")),
-        Prefetch("peers_ahead", queryset=PeerAhead.objects.select_related("peer").order_by("pillar", "position")),
+        Prefetch(
+            "peers_ahead", queryset=PeerAhead.objects.select_related("peer").order_by("pillar", "position")
+        ),
     )
 
 

@@ -23,7 +23,9 @@ class ReferenceDataError(Exception):
 
     def __init__(self, path: Path | str, line: int | None, column: str | None, message: str) -> None:
         self.path, self.line, self.column, self.message = str(path), line, column, message
-        where = self.path + (f":{line}" if line is not None else "") + (f" column {column!r}" if column else "")
+        where = (
+            self.path + (f":{line}" if line is not None else "") + (f" column {column!r}" if column else "")
+        )
         super().__init__(f"{where}: {message}")
 
 
@@ -231,7 +233,9 @@ def read_memberships(root: Path, economies: set[str]) -> tuple[list[MembershipRo
             if row[column].strip().lower() == "x":
                 end = graduations[iso3][0] if group == "ldc" and iso3 in graduations else None
                 note = graduations[iso3][1] if group == "ldc" and iso3 in graduations else ""
-                rows.append(MembershipRow(group, iso3, None, end, "member", "UNSD M49 / country-codes.csv", note))
+                rows.append(
+                    MembershipRow(group, iso3, None, end, "member", "UNSD M49 / country-codes.csv", note)
+                )
                 if group == "ldc":
                     listed_ldcs.add(iso3)
     for iso3, (end, note) in graduations.items():
@@ -302,7 +306,9 @@ def _dco_memberships(root: Path, economies: set[str]) -> Iterator[MembershipRow]
         earliest[iso3] = (current, [*sources, row["source_url"].strip()])
     for iso3, (joined, sources) in sorted(earliest.items()):
         if iso3 in economies:
-            yield MembershipRow("dco", iso3, joined, None, "member", sources[0], "; ".join(sorted(set(sources))))
+            yield MembershipRow(
+                "dco", iso3, joined, None, "member", sources[0], "; ".join(sorted(set(sources)))
+            )
 
 
 NameIndex = Callable[[str], str | None]
@@ -317,7 +323,12 @@ def name_index(root: Path, economies: list[EconomyRow]) -> NameIndex:
 
     for _, row in read_csv(root / "classifications" / "country-codes.csv", ("ISO3166-1-Alpha-3",)):
         iso3 = row["ISO3166-1-Alpha-3"].strip()
-        for column in ("official_name_en", "UNTERM English Short", "CLDR display name", "UNTERM English Formal"):
+        for column in (
+            "official_name_en",
+            "UNTERM English Short",
+            "CLDR display name",
+            "UNTERM English Formal",
+        ):
             if row.get(column, "").strip():
                 names.setdefault(key(row[column]), iso3)
     for economy in economies:
@@ -365,6 +376,8 @@ def read_legal(root: Path, m49_to_iso3: dict[str, str]) -> list[LegalRow]:
             if status is None:
                 raise ReferenceDataError(path, line, column, f"unknown status {row[column]!r}")
             entry = links.get(code, {}).get(column) or []
-            laws = [[str(item[0]), str(item[1])] for item in entry if isinstance(item, list) and len(item) >= 2]
+            laws = [
+                [str(item[0]), str(item[1])] for item in entry if isinstance(item, list) and len(item) >= 2
+            ]
             rows.append(LegalRow(iso3, area, status, laws))
     return rows

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Schema
+from pydantic import BaseModel
+
+
+class Schema(BaseModel):
+    """Plain pydantic models, built from keyword arguments: ninja's ORM attribute resolver is not needed."""
 
 
 class IncomeGroupOut(Schema):

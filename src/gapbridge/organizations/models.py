@@ -28,7 +28,9 @@ class Organization(models.Model):
     iati_ref = models.CharField(
         "IATI organisation identifier", max_length=120, unique=True, null=True, blank=True
     )
-    org_type = models.CharField(max_length=4, choices=OrganizationType.choices, default=OrganizationType.OTHER)
+    org_type = models.CharField(
+        max_length=4, choices=OrganizationType.choices, default=OrganizationType.OTHER
+    )
     country = models.ForeignKey(
         "countries.Economy", null=True, blank=True, on_delete=models.SET_NULL, related_name="organizations"
     )

@@ -15,11 +15,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gapbridge.api.pagination import csv_response
-from gapbridge.charts import svg, worldmap
+from gapbridge.charts import svg
 from gapbridge.countries import queries
 from gapbridge.countries.models import CountryGroup, CountryScore, Economy, IncomeGroup, ReferenceLoad
 from gapbridge.countries.profile import build_profile, summary_out
 from gapbridge.domain.gapindex import PILLARS
+from gapbridge.web import maps
 from gapbridge.web.i18n import text_dir
 
 MAX_COMPARE = 5
@@ -30,28 +31,32 @@ def _filters(request: HttpRequest) -> queries.CountryFilter:
     try:
         on = dt.date.fromisoformat(on_text) if on_text else None
     except ValueError:
-        raise queries.QueryError(_("the date must be written YYYY-MM-DD, not %(v)s") % {"v": on_text}) from None
+        raise queries.QueryError(
+            _("the date must be written YYYY-MM-DD, not %(v)s") % {"v": on_text}
+        ) from None
     return queries.CountryFilter(
-        q=request.GET.get("q", ""), region=request.GET.get("region", ""),
-        income_group=request.GET.get("income_group", ""), group=request.GET.get("group", ""), on=on,
+        q=request.GET.get("q", ""),
+        region=request.GET.get("region", ""),
+        income_group=request.GET.get("income_group", ""),
+        group=request.GET.get("group", ""),
+        on=on,
         sort=request.GET.get("sort", "name"),
     )
 
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    scores = dict(CountryScore.objects.values_list("economy__iso3", "overall"))
-    world = worldmap.choropleth_svg(
-        scores, title=_("GapBridge Gap Index, overall score (0–100)"), legend_label=_("Overall score"),
-        lang_dir=text_dir(),
-    )
     load = ReferenceLoad.objects.first()
-    return render(request, "web/home.html", {
-        "world_map": world,
-        "economies": Economy.objects.count(),
-        "scored": sum(1 for v in scores.values() if v is not None),
-        "reference_load": load,
-    })
+    return render(
+        request,
+        "web/home.html",
+        {
+            "world_map": maps.overall_map(),
+            "economies": Economy.objects.count(),
+            "scored": CountryScore.objects.filter(overall__isnull=False).count(),
+            "reference_load": load,
+        },
+    )
 
 
 @require_GET
@@ -63,8 +68,12 @@ def country_list(request: HttpRequest) -> HttpResponse:
     except queries.QueryError as exc:
         filters, rows, error = queries.CountryFilter(), [], str(exc)
     context: dict[str, Any] = {
-        "rows": rows, "filters": filters, "error": error, "regions": queries.regions(),
-        "income_groups": [c for c in IncomeGroup.choices if c[0]], "groups": CountryGroup.objects.all(),
+        "rows": rows,
+        "filters": filters,
+        "error": error,
+        "regions": queries.regions(),
+        "income_groups": [c for c in IncomeGroup.choices if c[0]],
+        "groups": CountryGroup.objects.all(),
         "query_string": request.GET.urlencode(),
     }
     template = "web/_country_rows.html" if request.headers.get("HX-Request") else "web/country_list.html"
@@ -77,10 +86,34 @@ def country_csv(request: HttpRequest) -> HttpResponse:
         rows = [summary_out(e) for e in queries.economies(_filters(request))]
     except queries.QueryError as exc:
         return HttpResponse(str(exc), status=400, content_type="text/plain; charset=utf-8")
-    return csv_response("gapbridge-countries.csv", [
-        "iso3", "name", "region", "sub_region", "income_group", "overall_score", "overall_coverage", "rank",
-        "population"], ([s.iso3, s.name, s.region, s.sub_region, s.income_group.code if s.income_group else "",
-                         s.overall_score, s.overall_coverage, s.rank, s.population] for s in rows))
+    return csv_response(
+        "gapbridge-countries.csv",
+        [
+            "iso3",
+            "name",
+            "region",
+            "sub_region",
+            "income_group",
+            "overall_score",
+            "overall_coverage",
+            "rank",
+            "population",
+        ],
+        (
+            [
+                s.iso3,
+                s.name,
+                s.region,
+                s.sub_region,
+                s.income_group.code if s.income_group else "",
+                s.overall_score,
+                s.overall_coverage,
+                s.rank,
+                s.population,
+            ]
+            for s in rows
+        ),
+    )
 
 
 @require_GET
@@ -91,24 +124,41 @@ def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
         raise Http404(_("No economy with the code %(code)s") % {"code": iso3}) from None
     profile = build_profile(economy)
     categories = [p.name for p in profile.gap_index.pillars]
-    series = [(profile.name, [p.score for p in profile.gap_index.pillars])]
+    series = [svg.BarSeries(profile.name, [p.score for p in profile.gap_index.pillars])]
     for average in profile.group_averages[:3]:
-        series.append((_("%(group)s average") % {"group": average.name},
-                       [average.pillars.get(p.code) for p in profile.gap_index.pillars]))
-    chart = svg.bar_chart_svg(categories, series, title=_("Pillar scores against peer-group averages"),
-                              lang_dir=text_dir())
-    mini_map = worldmap.choropleth_svg(
-        dict(CountryScore.objects.values_list("economy__iso3", "overall")),
-        title=_("Overall score by country"), legend_label=_("Overall score"), highlight=economy.iso3,
+        series.append(
+            svg.BarSeries(
+                _("%(group)s average") % {"group": average.name},
+                [average.pillars.get(p.code) for p in profile.gap_index.pillars],
+            )
+        )
+    chart = svg.bar_chart_svg(
+        categories,
+        series,
+        title=_("Pillar scores against peer-group averages"),
         lang_dir=text_dir(),
+        insufficient_label=_("insufficient data"),
     )
+    mini_map = maps.overall_map(highlight=economy.iso3)
     peers_by_pillar: dict[str, list[Any]] = {}
     for peer in profile.peers_further_ahead:
         peers_by_pillar.setdefault(peer.pillar, []).append(peer)
-    return render(request, "web/country_profile.html", {
-        "economy": economy, "profile": profile, "chart": chart, "mini_map": mini_map,
-        "peers_by_pillar": peers_by_pillar, "history": queries.memberships_history(economy),
-    })
+    pillar_rows = [
+        (p, [a.pillars.get(p.code) for a in profile.group_averages]) for p in profile.gap_index.pillars
+    ]
+    return render(
+        request,
+        "web/country_profile.html",
+        {
+            "economy": economy,
+            "profile": profile,
+            "chart": chart,
+            "mini_map": mini_map,
+            "pillar_rows": pillar_rows,
+            "peers_by_pillar": peers_by_pillar,
+            "history": queries.memberships_history(economy),
+        },
+    )
 
 
 @require_GET
@@ -121,14 +171,23 @@ def compare(request: HttpRequest) -> HttpResponse:
     if len(profiles) >= 2:
         chart = svg.grouped_compare_svg(
             [p.name for p in PILLARS],
-            [(p.name, [pl.score for pl in p.gap_index.pillars]) for p in profiles],
-            title=_("Pillar scores side by side"), lang_dir=text_dir(),
+            [svg.BarSeries(p.name, [pl.score for pl in p.gap_index.pillars]) for p in profiles],
+            title=_("Pillar scores side by side"),
+            lang_dir=text_dir(),
+            insufficient_label=_("insufficient data"),
         )
-    return render(request, "web/compare.html", {
-        "profiles": profiles, "chart": chart, "missing": missing, "codes": codes,
-        "all_economies": Economy.objects.only("iso3", "name_en", "name_fr", "name_es", "name_ar"),
-        "max_compare": MAX_COMPARE,
-    })
+    return render(
+        request,
+        "web/compare.html",
+        {
+            "profiles": profiles,
+            "chart": chart,
+            "missing": missing,
+            "codes": codes,
+            "all_economies": Economy.objects.only("iso3", "name_en", "name_fr", "name_es", "name_ar"),
+            "max_compare": MAX_COMPARE,
+        },
+    )
 
 
 @require_GET

@@ -1,0 +1,53 @@
+# GapBridge — `make run` serves the site; `make test` runs lint, types and the whole suite.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := check
+.PHONY: check run test lint fmt typecheck pytest bench bench-quick docs clean install migrate
+
+$(STAMP): pyproject.toml requirements.lock
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (GapBridge needs Python 3.11+); set PYTHON=..."; exit 2; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	$(BIN)/gapbridge migrate
+
+run: $(STAMP)
+	$(BIN)/gapbridge migrate
+	$(BIN)/gapbridge load-reference
+	$(BIN)/gapbridge serve --port $(PORT)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	GAPBRIDGE_ENV=test $(BIN)/pytest
+
+test: lint typecheck pytest
+
+check: test
+
+bench: $(STAMP)
+	GAPBRIDGE_ENV=test $(BIN)/python -m benchmarks
+
+bench-quick: $(STAMP)
+	GAPBRIDGE_ENV=test $(BIN)/python -m benchmarks --quick
+
+clean:
+	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

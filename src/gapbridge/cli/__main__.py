@@ -1,0 +1,6 @@
+"""`python -m gapbridge.cli` runs the same command line as the `gapbridge` script."""
+
+from gapbridge.cli import main
+
+if __name__ == "__main__":
+    main()

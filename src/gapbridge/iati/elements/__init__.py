@@ -1,0 +1,1 @@
+"""One module per IATI element family: ``read_*`` (XML element -> DTO) and ``write_*`` (DTO -> XML)."""

@@ -1,0 +1,220 @@
+"""Serializer: DTOs -> IATI 2.03 XML that validates against the official 2.03 schema.
+
+Output is streamed with ``lxml.etree.xmlfile``: one ``iati-activity`` element is built, written and
+dropped at a time. The 2.03 schema requires some parts that real (older, or sloppy) data lacks; the
+serializer never makes data up, so :func:`prepare_for_write` first returns the DTO exactly as it will
+be written — items the schema cannot take without invented values are left out (each with a
+``not-written`` finding), and value-dates that 2.03 requires default to the transaction date / period
+start. An activity that lacks an essential part (reporting-org ref and type, activity-status, an
+activity-date, a participating-org with a role) cannot be written: :class:`UnwritableActivityError`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import IO, Final, TypeVar
+
+from lxml import etree
+
+from gapbridge.iati.activity import write_activity
+from gapbridge.iati.dto import ActivityDTO, OrganisationDTO, Result
+from gapbridge.iati.errors import UnwritableActivityError
+from gapbridge.iati.findings import CATALOGUE, Finding, FindingCode
+from gapbridge.iati.organisation import write_organisation
+
+OUTPUT_VERSION: Final = "2.03"
+
+Output = str | os.PathLike[str] | IO[bytes]
+X = TypeVar("X")
+
+
+def _dropped(what: str, path: str) -> Finding:
+    code = FindingCode.NOT_WRITTEN
+    return Finding(CATALOGUE[code][0], code, what, path, None)
+
+
+def _keep(
+    items: tuple[X, ...], ok: Callable[[X], bool], what: str, tag: str, notes: list[Finding]
+) -> tuple[X, ...]:
+    kept = []
+    for index, item in enumerate(items, 1):
+        if ok(item):
+            kept.append(item)
+        else:
+            notes.append(_dropped(what, f"{tag}[{index}]"))
+    return tuple(kept)
+
+
+def _results(results: tuple[Result, ...], notes: list[Finding]) -> tuple[Result, ...]:
+    kept: list[Result] = []
+    for r, result in enumerate(results, 1):
+        if result.type is None:
+            notes.append(_dropped("result without @type", f"result[{r}]"))
+            continue
+        indicators = []
+        for i, indicator in enumerate(result.indicators, 1):
+            path = f"result[{r}]/indicator[{i}]"
+            if indicator.measure is None:
+                notes.append(_dropped("indicator without @measure", path))
+                continue
+            baselines = tuple(b for b in indicator.baselines if b.year is not None)
+            if len(baselines) < len(indicator.baselines):
+                notes.append(_dropped("baseline without @year", f"{path}/baseline"))
+            periods = tuple(p for p in indicator.periods if p.start is not None and p.end is not None)
+            if len(periods) < len(indicator.periods):
+                notes.append(_dropped("period without start or end date", f"{path}/period"))
+            indicators.append(replace(indicator, baselines=baselines, periods=periods))
+        if not indicators:
+            notes.append(_dropped("result without a writable indicator", f"result[{r}]"))
+            continue
+        kept.append(replace(result, indicators=tuple(indicators)))
+    return tuple(kept)
+
+
+def prepare_for_write(activity: ActivityDTO, output: str = "<output>") -> tuple[ActivityDTO, list[Finding]]:
+    """The activity exactly as :func:`write_activities` writes it, and what was left out."""
+
+    def unwritable(reason: str) -> UnwritableActivityError:
+        return UnwritableActivityError(output, None, f"activity {activity.iati_identifier!r}: {reason}")
+
+    org = activity.reporting_org
+    if org is None or org.ref is None or org.type is None:
+        raise unwritable("reporting-org with @ref and @type is required by the 2.03 schema")
+    if activity.activity_status is None:
+        raise unwritable("activity-status is required by the 2.03 schema")
+    if not activity.activity_dates:
+        raise unwritable("at least one activity-date is required by the 2.03 schema")
+    notes: list[Finding] = []
+
+    def keep(items: tuple[X, ...], ok: Callable[[X], bool], what: str, tag: str) -> tuple[X, ...]:
+        return _keep(items, ok, what, tag, notes)
+
+    participants = keep(activity.participating_orgs, lambda p: p.role is not None, "no @role", "participating-org")
+    if not participants:
+        raise unwritable("a participating-org with @role is required by the 2.03 schema")
+    budgets = keep(
+        activity.budgets,
+        lambda b: b.period_start is not None and b.period_end is not None and b.value is not None,
+        "budget without period or value",
+        "budget",
+    )
+    planned = keep(
+        activity.planned_disbursements,
+        lambda p: p.period_start is not None and p.value is not None,
+        "planned-disbursement without period-start or value",
+        "planned-disbursement",
+    )
+    transactions = keep(
+        activity.transactions,
+        lambda t: t.type is not None and t.date is not None and t.value is not None,
+        "transaction without type, date or value",
+        "transaction",
+    )
+    prepared = replace(
+        activity,
+        version=OUTPUT_VERSION,
+        participating_orgs=participants,
+        other_identifiers=keep(
+            activity.other_identifiers, lambda o: o.type is not None, "no @type (1.x data)", "other-identifier"
+        ),
+        budgets=tuple(replace(b, value_date=b.value_date or b.period_start) for b in budgets),
+        planned_disbursements=tuple(replace(p, value_date=p.value_date or p.period_start) for p in planned),
+        transactions=tuple(replace(t, value_date=t.value_date or t.date) for t in transactions),
+        document_links=keep(
+            activity.document_links,
+            lambda d: d.format is not None and bool(d.categories),
+            "document-link without @format or category",
+            "document-link",
+        ),
+        related_activities=keep(
+            activity.related_activities, lambda r: r.type is not None, "no @type", "related-activity"
+        ),
+        results=_results(activity.results, notes),
+    )
+    return prepared, notes
+
+
+def prepare_organisation(
+    organisation: OrganisationDTO, output: str = "<output>"
+) -> tuple[OrganisationDTO, list[Finding]]:
+    """The organisation exactly as :func:`write_organisations` writes it, and what was left out."""
+    org = organisation.reporting_org
+    if org is None or org.ref is None or org.type is None:
+        raise UnwritableActivityError(
+            output,
+            None,
+            f"organisation {organisation.organisation_identifier!r}: reporting-org with @ref and @type is required",
+        )
+    notes: list[Finding] = []
+    budgets = []
+    for index, budget in enumerate(organisation.total_budgets, 1):
+        if budget.period_start is None or budget.period_end is None or budget.value is None:
+            notes.append(_dropped("total-budget without period or value", f"total-budget[{index}]"))
+            continue
+        budgets.append(replace(budget, value_date=budget.value_date or budget.period_start))
+    return replace(organisation, version=OUTPUT_VERSION, total_budgets=tuple(budgets)), notes
+
+
+def _output_name(out: Output) -> str:
+    if isinstance(out, str | os.PathLike):
+        return os.fspath(out)
+    return str(getattr(out, "name", "<stream>"))
+
+
+def _stamp(generated: datetime | None) -> str:
+    moment = generated or datetime.now(UTC)
+    return moment.isoformat(timespec="seconds")
+
+
+def write_activities(
+    activities: Iterable[ActivityDTO],
+    out: Output,
+    *,
+    generated_datetime: datetime | None = None,
+    on_unwritable: Callable[[UnwritableActivityError], None] | None = None,
+) -> None:
+    """Write an ``iati-activities`` 2.03 file to ``out`` (path or binary stream).
+
+    An activity that cannot be written raises :class:`UnwritableActivityError`, unless
+    ``on_unwritable`` is given: then it is called and the activity skipped.
+    """
+    name = _output_name(out)
+    with etree.xmlfile(out, encoding="utf-8") as xf:
+        xf.write_declaration()
+        with xf.element("iati-activities", {"version": OUTPUT_VERSION, "generated-datetime": _stamp(generated_datetime)}):
+            for activity in activities:
+                try:
+                    prepared, _notes = prepare_for_write(activity, name)
+                except UnwritableActivityError as error:
+                    if on_unwritable is None:
+                        raise
+                    on_unwritable(error)
+                    continue
+                xf.write(write_activity(prepared), pretty_print=True)
+
+
+def write_organisations(
+    organisations: Iterable[OrganisationDTO],
+    out: Output,
+    *,
+    generated_datetime: datetime | None = None,
+    on_unwritable: Callable[[UnwritableActivityError], None] | None = None,
+) -> None:
+    """Write an ``iati-organisations`` 2.03 file to ``out`` (same rules as :func:`write_activities`)."""
+    name = _output_name(out)
+    with etree.xmlfile(out, encoding="utf-8") as xf:
+        xf.write_declaration()
+        attributes = {"version": OUTPUT_VERSION, "generated-datetime": _stamp(generated_datetime)}
+        with xf.element("iati-organisations", attributes):
+            for organisation in organisations:
+                try:
+                    prepared, _notes = prepare_organisation(organisation, name)
+                except UnwritableActivityError as error:
+                    if on_unwritable is None:
+                        raise
+                    on_unwritable(error)
+                    continue
+                xf.write(write_organisation(prepared), pretty_print=True)

@@ -1,0 +1,24 @@
+"""Shared fixtures: the test database gets the real bundled reference data once; each test rolls back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+
+REFERENCE = Path(settings.DATA_DIR) / "reference"
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
+    from gapbridge.countries.loading import load_reference
+
+    with django_db_blocker.unblock():
+        load_reference(REFERENCE)
+
+
+@pytest.fixture
+def reference_dir() -> Path:
+    return REFERENCE
