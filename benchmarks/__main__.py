@@ -6,8 +6,10 @@ import argparse
 import importlib
 import sys
 import time
+from pathlib import Path
 
-MODULES = ["benchmarks.bench_reference", "benchmarks.bench_scheduling"]
+# Every benchmarks/bench_*.py with a main(argv) is run, in name order.
+MODULES = sorted(f"benchmarks.{p.stem}" for p in Path(__file__).parent.glob("bench_*.py"))
 
 
 def main() -> int:

@@ -52,6 +52,14 @@ INSTALLED_APPS = [
     "gapbridge.accounts",
     "gapbridge.countries",
     "gapbridge.organizations",
+    "gapbridge.projects",
+    "gapbridge.offers",
+    "gapbridge.needs",
+    "gapbridge.matches",
+    "gapbridge.events",
+    "gapbridge.barriers",
+    "gapbridge.pledges",
+    "gapbridge.analytics",
     "gapbridge.web",
 ]
 

@@ -10,5 +10,13 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("projects/", include("gapbridge.projects.urls")),
+    path("offers/", include("gapbridge.offers.urls")),
+    path("needs/", include("gapbridge.needs.urls")),
+    path("matches/", include("gapbridge.matches.urls")),
+    path("events/", include("gapbridge.events.urls")),
+    path("barriers/", include("gapbridge.barriers.urls")),
+    path("pledges/", include("gapbridge.pledges.urls")),
+    path("analytics/", include("gapbridge.analytics.urls")),
     path("", include("gapbridge.web.urls")),
 ]

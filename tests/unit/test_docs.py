@@ -11,17 +11,22 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
 
 
+def all_docs() -> str:
+    """Each area documents itself in its own file (cli.md, iati.md, matching.md, ...); together they must cover all."""
+    return "\n".join(p.read_text() for p in sorted(DOCS.rglob("*.md")))
+
+
 def test_every_cli_command_is_documented() -> None:
     import typer.main
 
     from gapbridge.cli import app
 
     group = typer.main.get_group(app)
-    cli_doc = (DOCS / "cli.md").read_text()
+    cli_doc = all_docs()
     commands = sorted(group.commands)
     assert "gap-index" in commands and "schedule-solve" in commands
     missing = [c for c in commands if f"`gapbridge {c}" not in cli_doc]
-    assert not missing, f"commands missing from docs/cli.md: {missing}"
+    assert not missing, f"commands missing from docs/: {missing}"
 
 
 def test_every_setting_from_the_environment_is_documented() -> None:
@@ -38,9 +43,9 @@ def test_every_api_path_is_documented() -> None:
     from gapbridge.api.v1 import api
 
     schema = api.get_openapi_schema()
-    api_doc = (DOCS / "api.md").read_text()
+    api_doc = all_docs()
     missing = [p for p in schema["paths"] if f"`GET {p}" not in api_doc and f"{p}`" not in api_doc]
-    assert not missing, f"API paths missing from docs/api.md: {missing}"
+    assert not missing, f"API paths missing from docs/: {missing}"
 
 
 def test_architecture_and_adrs_exist() -> None:

@@ -4,7 +4,15 @@ from ninja import NinjaAPI
 
 from gapbridge.api import errors
 from gapbridge.countries.api import router as countries_router
+from gapbridge.analytics.api import router as analytics_router
+from gapbridge.barriers.api import router as barriers_router
 from gapbridge.countries.api_reference import router as reference_router
+from gapbridge.events.api import router as events_router
+from gapbridge.matches.api import router as matches_router
+from gapbridge.needs.api import router as needs_router
+from gapbridge.offers.api import router as offers_router
+from gapbridge.pledges.api import router as pledges_router
+from gapbridge.projects.api import router as projects_router
 
 api = NinjaAPI(
     title="GapBridge API",
@@ -19,3 +27,15 @@ api = NinjaAPI(
 errors.install(api)
 api.add_router("/countries", countries_router, tags=["countries"])
 api.add_router("/", reference_router, tags=["indicators and groups"])
+# Each app mounts its own router; paths are absolute under /api/v1 (e.g. "/activities").
+for _tag, _router in (
+    ("projects and funding", projects_router),
+    ("offers", offers_router),
+    ("needs", needs_router),
+    ("matches", matches_router),
+    ("events", events_router),
+    ("barriers", barriers_router),
+    ("pledges", pledges_router),
+    ("analytics", analytics_router),
+):
+    api.add_router("/", _router, tags=[_tag])

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from gapbridge.countries.models import (
+    CountryGroup,
     CountryScore,
     Economy,
+    GroupMembership,
     IndicatorValue,
     Observation,
     PeerAhead,
@@ -17,6 +20,11 @@ from gapbridge.domain import gapindex
 
 
 def contexts() -> list[gapindex.CountryContext]:
+    today = timezone.localdate()
+    tags: dict[int, set[str]] = {}
+    for m in GroupMembership.objects.filter(group__kind=CountryGroup.Kind.UN).select_related("group"):
+        if m.active_on(today):
+            tags.setdefault(m.economy_id, set()).add(m.group.code)
     return [
         gapindex.CountryContext(
             iso3=e.iso3,
@@ -24,6 +32,7 @@ def contexts() -> list[gapindex.CountryContext]:
             region=e.region or e.wb_region,
             income_group=e.income_group,
             population=e.latest_population,
+            groups=frozenset(tags.get(e.pk, set())),
         )
         for e in Economy.objects.all()
     ]

@@ -43,6 +43,8 @@ from gapbridge.iati.elements.common import (
     ReadContext,
     clean,
     format_bool,
+    language_tag,
+    source_line,
     sub,
     text_element,
     write_narratives,
@@ -58,8 +60,8 @@ def activity_version(element: Element, file_version: str | None) -> str | None:
     version = element.get("version")
     if version is None:
         for name, value in element.items():
-            if name.endswith("}version"):
-                version = value
+            if str(name).endswith("}version"):
+                version = str(value)
                 break
     return clean(version) or file_version
 
@@ -76,7 +78,7 @@ def line_of(element: Element, path: str) -> int | None:
         if len(found) < index:
             break
         node = found[index - 1]
-    return node.sourceline
+    return source_line(node)
 
 
 def read_activity(
@@ -85,10 +87,12 @@ def read_activity(
     """Map one complete ``iati-activity`` element to a DTO plus findings (DTO ``None`` = skipped)."""
     version = activity_version(element, file_version)
     is_v1 = version is not None and version.startswith("1")
-    lang = clean(element.get(XML_LANG))
-    ctx = ReadContext(codelists, element, default_lang=lang.lower() if lang else None, is_v1=is_v1)
+    lang = element.get(XML_LANG)
+    ctx = ReadContext(codelists, element, default_lang=language_tag(lang) if lang else None, is_v1=is_v1)
     if version is not None and version not in codelists["Version"]:
-        ctx.add(FindingCode.UNKNOWN_CODE, f"version {version!r} is not on codelist Version", element, "version")
+        ctx.add(
+            FindingCode.UNKNOWN_CODE, f"version {version!r} is not on codelist Version", element, "version"
+        )
     if ctx.default_lang is not None:
         ctx.check_code(ctx.default_lang, "Language", element, "xml:lang")
     default_currency = ctx.code(element, "default-currency", "Currency")
@@ -204,7 +208,7 @@ def read_activity(
     activity = ActivityDTO(
         iati_identifier=identifier,
         version=version,
-        last_updated_datetime=ctx.datetime(element, "last-updated-datetime"),
+        last_updated_datetime=ctx.datetime_value(element, "last-updated-datetime"),
         default_language=ctx.default_lang,
         default_currency=default_currency,
         hierarchy=ctx.integer(element, "hierarchy"),
@@ -238,7 +242,9 @@ def read_activity(
     )
     for finding in check_activity(activity):
         ctx.findings.append(
-            Finding(finding.severity, finding.code, finding.message, finding.path, line_of(element, finding.path))
+            Finding(
+                finding.severity, finding.code, finding.message, finding.path, line_of(element, finding.path)
+            )
         )
     return activity, ctx.findings
 
@@ -267,7 +273,9 @@ def write_activity(activity: ActivityDTO) -> Element:
     if not activity.descriptions:
         write_narratives(sub(element, "description"), (), required=True)
     for description in activity.descriptions:
-        write_narratives(sub(element, "description", type=description.type), description.narratives, required=True)
+        write_narratives(
+            sub(element, "description", type=description.type), description.narratives, required=True
+        )
     for participant in activity.participating_orgs:
         orgs.write_participating_org(element, participant)
     for other_id in activity.other_identifiers:

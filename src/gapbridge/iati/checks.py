@@ -25,9 +25,7 @@ def _finding(code: FindingCode, message: str, path: str) -> Finding:
     return Finding(CATALOGUE[code][0], code, message, path, None)
 
 
-def _split(
-    percentages: Sequence[Decimal | None], what: str, path: str
-) -> Iterable[Finding]:
+def _split(percentages: Sequence[Decimal | None], what: str, path: str) -> Iterable[Finding]:
     """Check one group that must split 100 %: all percentages present (if >1 item), sum ~ 100."""
     if not percentages:
         return
@@ -35,7 +33,9 @@ def _split(
         return  # a single item without percentage means 100 %
     if any(p is None for p in percentages):
         yield _finding(
-            FindingCode.MISSING_PERCENTAGE, f"{len(percentages)} {what} given but not all have a percentage", path
+            FindingCode.MISSING_PERCENTAGE,
+            f"{len(percentages)} {what} given but not all have a percentage",
+            path,
         )
         return
     total = sum((p for p in percentages if p is not None), Decimal(0))
@@ -94,7 +94,12 @@ def check_dates(activity: ActivityDTO) -> list[Finding]:
         findings.extend(_order(budget.period_start, budget.period_end, "budget period", f"budget[{index}]"))
     for index, planned in enumerate(activity.planned_disbursements, 1):
         findings.extend(
-            _order(planned.period_start, planned.period_end, "planned disbursement", f"planned-disbursement[{index}]")
+            _order(
+                planned.period_start,
+                planned.period_end,
+                "planned disbursement",
+                f"planned-disbursement[{index}]",
+            )
         )
     for r, result in enumerate(activity.results, 1):
         for i, indicator in enumerate(result.indicators, 1):

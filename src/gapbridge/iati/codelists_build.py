@@ -5,7 +5,8 @@ with ``<codelist-item status=…><code>…<name><narrative>…``). This script k
 code, English name, withdrawn status and category — in one compact JSON file, so the product never
 depends on hand-edited code lists (house rule 4). Run it again whenever the official files change::
 
-    python -m gapbridge.iati.codelists_build --source /path/to/codelists --out data/iati/codelists/codelists.json
+    python -m gapbridge.iati.codelists_build \\
+        --source /path/to/codelists --out data/iati/codelists/codelists.json
 
 ``--source`` must contain ``embedded/*.xml`` and ``non-embedded/*.xml`` (the layout of the shared data
 folder described in ``data/iati/PROVENANCE.md``).
@@ -24,10 +25,12 @@ from lxml import etree
 #: Where the XML files of the current build came from (copied into the JSON for provenance).
 SOURCES = {
     "embedded": (
-        "github:IATI/IATI-Codelists xml/<Name>.xml@75e827bacd29f77356cb43defbc0b655705432f3 (branch version-2.03)"
+        "github:IATI/IATI-Codelists xml/<Name>.xml@75e827bacd29f77356cb43defbc0b655705432f3"
+        " (branch version-2.03)"
     ),
     "non-embedded": (
-        "github:IATI/IATI-Codelists-NonEmbedded xml/<Name>.xml@7aeece773c60afa0265eb95e988d5e61e96d8482 (branch master)"
+        "github:IATI/IATI-Codelists-NonEmbedded xml/<Name>.xml@7aeece773c60afa0265eb95e988d5e61e96d8482"
+        " (branch master)"
     ),
 }
 LICENCE = 'CC BY 4.0, "IATI Standard (http://iatistandard.org/)"'
@@ -101,7 +104,7 @@ def main(argv: list[str] | None = None) -> None:
     text = json.dumps(document, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
     args.out.write_text(text, encoding="utf-8")
     total = sum(len(c["items"]) for c in document["codelists"].values())
-    print(f"wrote {args.out}: {len(document['codelists'])} codelists, {total} codes")  # noqa: T201
+    print(f"wrote {args.out}: {len(document['codelists'])} codelists, {total} codes")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
+_Date = date  # ``Transaction.date`` shadows the type name inside that class
+
 
 @dataclass(frozen=True, slots=True)
 class Narrative:
@@ -219,10 +221,10 @@ class PlannedDisbursement:
 @dataclass(frozen=True, slots=True)
 class Transaction:
     type: str | None
-    date: date | None
+    date: _Date | None
     value: Decimal | None
     currency: str | None
-    value_date: date | None
+    value_date: _Date | None
     ref: str | None = None
     humanitarian: bool | None = None
     description: Narratives = ()

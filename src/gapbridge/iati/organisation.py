@@ -1,4 +1,4 @@
-"""``iati-organisation`` element <-> :class:`OrganisationDTO` (identifier, name, reporting-org, total budgets).
+"""``iati-organisation`` <-> :class:`OrganisationDTO` (identifier, name, reporting-org, total budgets).
 
 Not modelled: recipient-org/region/country budgets, total-expenditure, document links and budget lines.
 1.x files call the identifier ``iati-identifier`` and put names directly in the element; both are read.
@@ -16,6 +16,7 @@ from gapbridge.iati.elements.common import (
     Element,
     ReadContext,
     clean,
+    language_tag,
     sub,
     text_element,
     write_money,
@@ -34,9 +35,9 @@ def _read_total_budget(element: Element, ctx: ReadContext) -> OrganisationBudget
             seen_value = True
             amount, currency, value_date = ctx.money(child)
         elif tag == "period-start":
-            start = ctx.date(child)
+            start = ctx.date_value(child)
         elif tag == "period-end":
-            end = ctx.date(child)
+            end = ctx.date_value(child)
     if not seen_value:
         ctx.missing(element, None, "total-budget has no value element")
     if start is not None and end is not None and end < start:
@@ -56,9 +57,9 @@ def read_organisation(
 ) -> tuple[OrganisationDTO | None, list[Finding]]:
     """Map one complete ``iati-organisation`` element to a DTO plus findings (``None`` = skipped)."""
     version = clean(element.get("version")) or file_version
-    lang = clean(element.get(XML_LANG))
+    lang = element.get(XML_LANG)
     is_v1 = version is not None and version.startswith("1")
-    ctx = ReadContext(codelists, element, default_lang=lang.lower() if lang else None, is_v1=is_v1)
+    ctx = ReadContext(codelists, element, default_lang=language_tag(lang) if lang else None, is_v1=is_v1)
     ctx.default_currency = ctx.code(element, "default-currency", "Currency")
     identifier: str | None = None
     name: Narratives = ()
@@ -75,14 +76,16 @@ def read_organisation(
         elif tag == "reporting-org":
             reporting_org = reporting_org or orgs.read_reporting_org(child, ctx)
     if identifier is None:
-        ctx.add(FindingCode.MISSING_IDENTIFIER, "organisation has no organisation-identifier; skipped", element)
+        ctx.add(
+            FindingCode.MISSING_IDENTIFIER, "organisation has no organisation-identifier; skipped", element
+        )
         return None, ctx.findings
     if reporting_org is None:
         ctx.add(FindingCode.MISSING_REQUIRED, "organisation has no reporting-org", element)
     organisation = OrganisationDTO(
         organisation_identifier=identifier,
         version=version,
-        last_updated_datetime=ctx.datetime(element, "last-updated-datetime"),
+        last_updated_datetime=ctx.datetime_value(element, "last-updated-datetime"),
         default_language=ctx.default_lang,
         default_currency=ctx.default_currency,
         name=name,

@@ -23,7 +23,13 @@ from gapbridge.iati.activity import read_activity
 from gapbridge.iati.codelists import Codelists, load_codelists
 from gapbridge.iati.dto import ActivityDTO, OrganisationDTO
 from gapbridge.iati.elements.common import clean
-from gapbridge.iati.errors import IatiError, MalformedXmlError, TruncatedXmlError, UnsafeXmlError, WrongRootError
+from gapbridge.iati.errors import (
+    IatiError,
+    MalformedXmlError,
+    TruncatedXmlError,
+    UnsafeXmlError,
+    WrongRootError,
+)
 from gapbridge.iati.findings import CATALOGUE, Finding, FindingCode
 from gapbridge.iati.organisation import read_organisation
 from gapbridge.iati.source import DEFAULT_MAX_BYTES, SafeReader, Source

@@ -7,8 +7,9 @@ full tree for this — memory grows with the file — using the same safety rule
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import lru_cache
-from typing import Final
+from typing import IO, Final, cast
 
 from lxml import etree
 
@@ -50,7 +51,7 @@ def load_schema(version: str = "2.03", root_tag: str = "iati-activities") -> etr
 
 def _parse(reader: SafeReader) -> etree._ElementTree:
     try:
-        tree = etree.parse(reader, _safe_parser())
+        tree = etree.parse(cast(IO[bytes], reader), _safe_parser())
     except etree.XMLSyntaxError as error:
         line = error.lineno or reader.line
         if reader.eof and line >= reader.line:
@@ -76,12 +77,15 @@ def validate_file(
         tree = _parse(reader)
     schema.validate(tree)
     findings: list[Finding] = []
-    for entry in schema.error_log:
+    for entry in cast(Iterable[etree._LogEntry], schema.error_log):
         if len(findings) >= MAX_ERRORS:
             findings.append(
-                Finding("error", FindingCode.SCHEMA_INVALID, f"more than {MAX_ERRORS} schema errors", "", None)
+                Finding(
+                    "error", FindingCode.SCHEMA_INVALID, f"more than {MAX_ERRORS} schema errors", "", None
+                )
             )
             break
-        findings.append(Finding("error", FindingCode.SCHEMA_INVALID, entry.message, entry.path or "", entry.line))
+        findings.append(
+            Finding("error", FindingCode.SCHEMA_INVALID, entry.message, entry.path or "", entry.line)
+        )
     return findings
-

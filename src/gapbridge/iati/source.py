@@ -110,12 +110,14 @@ def scan_prolog(head: bytes, eof: bool, name: str) -> Prolog | None:
         if text.startswith("<?", position):
             end = text.find("?>", position)
             if end < 0:
-                return _need_more(eof, name, line, "unterminated processing instruction")
+                _fail_at_eof(eof, name, line, "unterminated processing instruction")
+                return None
             position = end + 2
         elif text.startswith("<!--", position):
             end = text.find("-->", position)
             if end < 0:
-                return _need_more(eof, name, line, "unterminated comment")
+                _fail_at_eof(eof, name, line, "unterminated comment")
+                return None
             position = end + 3
         elif text[position : position + 9].upper() == "<!DOCTYPE":
             _refuse_doctype(text, position, name, line)
@@ -126,24 +128,28 @@ def scan_prolog(head: bytes, eof: bool, name: str) -> Prolog | None:
             return Prolog(match.group() if match else None, line)
 
 
-def _need_more(eof: bool, name: str, line: int, what: str) -> None:
+def _fail_at_eof(eof: bool, name: str, line: int, what: str) -> None:
     if eof:
         raise MalformedXmlError(name, line, what)
-    return None
 
 
 def _refuse_doctype(text: str, position: int, name: str, line: int) -> None:
     declaration = text[position : position + 4096]
     if "<!ENTITY" in declaration.upper():
-        kind = "SYSTEM/PUBLIC (external) " if re.search(r"SYSTEM|PUBLIC", declaration[9:].split("]")[0]) else ""
+        kind = (
+            "SYSTEM/PUBLIC (external) " if re.search(r"SYSTEM|PUBLIC", declaration[9:].split("]")[0]) else ""
+        )
         raise UnsafeXmlError(
             name,
             line,
-            f"DOCTYPE declares {kind}entities (entity-expansion or external-entity attack); file refused unread",
+            f"DOCTYPE declares {kind}entities (entity-expansion or external-entity attack); "
+            "file refused unread",
         )
     if re.match(r"<!DOCTYPE\s+html\b", declaration, re.IGNORECASE):
         raise NotXmlError(name, line, "content is an HTML page, not IATI XML")
-    raise UnsafeXmlError(name, line, "DOCTYPE declarations are not allowed in IATI files; file refused unread")
+    raise UnsafeXmlError(
+        name, line, "DOCTYPE declarations are not allowed in IATI files; file refused unread"
+    )
 
 
 class SafeReader:
@@ -156,6 +162,7 @@ class SafeReader:
         self.newlines = 0
         self.eof = False
         self._owned: IO[bytes] | None = None
+        raw: IO[bytes]
         try:
             if isinstance(source, str | os.PathLike):
                 self._owned = raw = open(source, "rb")  # noqa: SIM115 - closed in close()
@@ -168,7 +175,9 @@ class SafeReader:
                 stream = gzip.GzipFile(fileobj=stream, mode="rb")  # type: ignore[arg-type]
         except OSError as error:
             self.close()
-            raise UnreadableFileError(self.name, None, f"cannot read file: {error.strerror or error}") from None
+            raise UnreadableFileError(
+                self.name, None, f"cannot read file: {error.strerror or error}"
+            ) from None
         self._stream = stream
         self._pending = b""
         self.prolog = self._read_prolog()

@@ -92,7 +92,9 @@ def prepare_for_write(activity: ActivityDTO, output: str = "<output>") -> tuple[
     def keep(items: tuple[X, ...], ok: Callable[[X], bool], what: str, tag: str) -> tuple[X, ...]:
         return _keep(items, ok, what, tag, notes)
 
-    participants = keep(activity.participating_orgs, lambda p: p.role is not None, "no @role", "participating-org")
+    participants = keep(
+        activity.participating_orgs, lambda p: p.role is not None, "no @role", "participating-org"
+    )
     if not participants:
         raise unwritable("a participating-org with @role is required by the 2.03 schema")
     budgets = keep(
@@ -118,7 +120,10 @@ def prepare_for_write(activity: ActivityDTO, output: str = "<output>") -> tuple[
         version=OUTPUT_VERSION,
         participating_orgs=participants,
         other_identifiers=keep(
-            activity.other_identifiers, lambda o: o.type is not None, "no @type (1.x data)", "other-identifier"
+            activity.other_identifiers,
+            lambda o: o.type is not None,
+            "no @type (1.x data)",
+            "other-identifier",
         ),
         budgets=tuple(replace(b, value_date=b.value_date or b.period_start) for b in budgets),
         planned_disbursements=tuple(replace(p, value_date=p.value_date or p.period_start) for p in planned),
@@ -146,7 +151,8 @@ def prepare_organisation(
         raise UnwritableActivityError(
             output,
             None,
-            f"organisation {organisation.organisation_identifier!r}: reporting-org with @ref and @type is required",
+            f"organisation {organisation.organisation_identifier!r}: "
+            "reporting-org with @ref and @type is required",
         )
     notes: list[Finding] = []
     budgets = []
@@ -184,7 +190,9 @@ def write_activities(
     name = _output_name(out)
     with etree.xmlfile(out, encoding="utf-8") as xf:
         xf.write_declaration()
-        with xf.element("iati-activities", {"version": OUTPUT_VERSION, "generated-datetime": _stamp(generated_datetime)}):
+        with xf.element(
+            "iati-activities", {"version": OUTPUT_VERSION, "generated-datetime": _stamp(generated_datetime)}
+        ):
             for activity in activities:
                 try:
                     prepared, _notes = prepare_for_write(activity, name)

@@ -15,10 +15,19 @@ from gapbridge.iati.elements.common import (
 )
 
 #: Vocabulary code -> codelist that holds its codes (vocabularies without an IATI list are not checked).
-SECTOR_CODELISTS: Mapping[str, str] = {"1": "Sector", "2": "SectorCategory", "7": "UNSDG-Goals", "8": "UNSDG-Targets"}
+SECTOR_CODELISTS: Mapping[str, str] = {
+    "1": "Sector",
+    "2": "SectorCategory",
+    "7": "UNSDG-Goals",
+    "8": "UNSDG-Targets",
+}
 TAG_CODELISTS: Mapping[str, str] = {"2": "UNSDG-Goals", "3": "UNSDG-Targets"}
 POLICY_MARKER_CODELISTS: Mapping[str, str] = {"1": "PolicyMarker"}
-AID_TYPE_CODELISTS: Mapping[str, str] = {"1": "AidType", "2": "EarmarkingCategory", "4": "CashandVoucherModalities"}
+AID_TYPE_CODELISTS: Mapping[str, str] = {
+    "1": "AidType",
+    "2": "EarmarkingCategory",
+    "4": "CashandVoucherModalities",
+}
 
 
 def read_code(element: Element, ctx: ReadContext, list_name: str) -> str | None:
@@ -44,14 +53,16 @@ def _coded(
 
 def read_activity_date(element: Element, ctx: ReadContext) -> ActivityDate | None:
     date_type = ctx.code(element, "type", "ActivityDateType", required=True)
-    iso_date = ctx.date(element)
+    iso_date = ctx.date_value(element)
     if date_type is None or iso_date is None:
         return None
     return ActivityDate(date_type, iso_date, ctx.narratives(element, text_fallback=False))
 
 
 def write_activity_date(parent: Element, item: ActivityDate) -> None:
-    write_narratives(sub(parent, "activity-date", type=item.type, iso_date=item.iso_date.isoformat()), item.narratives)
+    write_narratives(
+        sub(parent, "activity-date", type=item.type, iso_date=item.iso_date.isoformat()), item.narratives
+    )
 
 
 def read_sector(element: Element, ctx: ReadContext, *, activity_level: bool = True) -> Sector | None:
@@ -92,7 +103,9 @@ def read_tag(element: Element, ctx: ReadContext) -> Tag | None:
 
 
 def write_tag(parent: Element, item: Tag) -> None:
-    element = sub(parent, "tag", vocabulary=item.vocabulary, vocabulary_uri=item.vocabulary_uri, code=item.code)
+    element = sub(
+        parent, "tag", vocabulary=item.vocabulary, vocabulary_uri=item.vocabulary_uri, code=item.code
+    )
     write_narratives(element, item.narratives)
 
 

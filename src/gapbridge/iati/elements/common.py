@@ -83,6 +83,22 @@ def parse_decimal(text: str | None) -> Decimal | None:
     return value
 
 
+_LANGUAGE_TAG = re.compile(r"[a-z]{1,8}(?:-[a-z0-9]{1,8})*\Z")
+_language_cache: dict[str, str | None] = {}
+
+
+def language_tag(text: str) -> str | None:
+    """``xml:lang`` normalised to lower case; ``None`` if it is not a language tag (xs:language)."""
+    cached = _language_cache.get(text, "")
+    if cached != "":
+        return cached
+    value = text.strip().lower()
+    result = value if value.isascii() and _LANGUAGE_TAG.match(value) else None
+    if len(_language_cache) < 1000:
+        _language_cache[text] = result
+    return result
+
+
 def parse_int(text: str | None) -> int | None:
     if text is None or _INTEGER.match(text) is None:
         return None
@@ -108,11 +124,13 @@ def clean(text: str | None) -> str | None:
     return stripped or None
 
 
-def element_text(element: Element) -> str:
-    """All text inside ``element`` (children included), unstripped."""
-    if len(element) == 0:
-        return element.text or ""
-    return "".join(element.itertext())
+def _itertext(element: Element) -> str:
+    return "".join(text for text in element.itertext() if isinstance(text, str))
+
+
+def source_line(element: Element) -> int | None:
+    line = element.sourceline
+    return line if isinstance(line, int) else None
 
 
 def element_path(element: Element, top: Element | None) -> str:
@@ -162,7 +180,7 @@ class ReadContext:
         if attribute is not None:
             path = f"{path}/@{attribute}" if path else f"@{attribute}"
         self.findings.append(
-            Finding(severity or CATALOGUE[code][0], code, message, path, element.sourceline)
+            Finding(severity or CATALOGUE[code][0], code, message, path, source_line(element))
         )
 
     def missing(self, element: Element, attribute: str | None, what: str) -> None:
@@ -244,7 +262,7 @@ class ReadContext:
             if child.tag != "narrative":
                 continue
             has_children = True
-            text = child.text if len(child) == 0 else "".join(child.itertext())
+            text = child.text if len(child) == 0 else _itertext(child)
             if text:
                 text = text.strip()
                 if text:
@@ -263,11 +281,9 @@ class ReadContext:
 
     def _lang(self, element: Element) -> str | None:
         lang = element.get(XML_LANG)
-        if lang is not None:
-            lang = lang.strip().lower()
-            if lang:
-                return lang
-        return self.default_lang
+        if lang is None:
+            return self.default_lang
+        return language_tag(lang) or self.default_lang
 
     def child_narratives(self, element: Element, tag: str) -> Narratives:
         """Narratives of the first ``tag`` child of ``element``."""
@@ -277,7 +293,7 @@ class ReadContext:
         return ()
 
     # -- values -----------------------------------------------------------------------------------
-    def date(
+    def date_value(
         self,
         element: Element,
         attribute: str = "iso-date",
@@ -309,13 +325,15 @@ class ReadContext:
         )
         return fallback
 
-    def datetime(self, element: Element, attribute: str) -> datetime | None:
+    def datetime_value(self, element: Element, attribute: str) -> datetime | None:
         raw = element.get(attribute)
         if raw is None:
             return None
         value = parse_datetime(raw)
         if value is None:
-            self.add(FindingCode.INVALID_DATETIME, f"{raw[:40]!r} is not an ISO date-time", element, attribute)
+            self.add(
+                FindingCode.INVALID_DATETIME, f"{raw[:40]!r} is not an ISO date-time", element, attribute
+            )
         return value
 
     def money(self, element: Element) -> tuple[Decimal | None, str | None, date | None]:
@@ -340,7 +358,7 @@ class ReadContext:
                 )
         value_date = None
         if element.get("value-date") is not None:
-            value_date = self.date(element, "value-date", required=False, text_fallback=False)
+            value_date = self.date_value(element, "value-date", required=False, text_fallback=False)
         return amount, currency, value_date
 
     def percentage(self, element: Element) -> Decimal | None:

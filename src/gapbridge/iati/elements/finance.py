@@ -51,9 +51,9 @@ def read_budget(element: Element, ctx: ReadContext) -> Budget:
         if tag == "value":
             money = ctx.money(child)
         elif tag == "period-start":
-            start = ctx.date(child)
+            start = ctx.date_value(child)
         elif tag == "period-end":
-            end = ctx.date(child)
+            end = ctx.date_value(child)
     amount, currency, value_date = money if money is not None else _no_value(element, ctx)
     return Budget(
         type=ctx.code(element, "type", "BudgetType"),
@@ -83,9 +83,9 @@ def read_planned_disbursement(element: Element, ctx: ReadContext) -> PlannedDisb
         if tag == "value":
             money = ctx.money(child)
         elif tag == "period-start":
-            start = ctx.date(child)
+            start = ctx.date_value(child)
         elif tag == "period-end":
-            end = ctx.date(child)
+            end = ctx.date_value(child)
         elif tag == "provider-org":
             provider = read_transaction_org(child, ctx, "provider-activity-id")
         elif tag == "receiver-org":
@@ -117,9 +117,9 @@ def write_planned_disbursement(parent: Element, item: PlannedDisbursement) -> No
 
 
 def _transaction_type(element: Element, ctx: ReadContext) -> str | None:
-    code = clean(element.get("code"))
+    code = ctx.code(element, "code", "TransactionType")
     if code is not None:
-        return ctx.check_code(code, "TransactionType", element, "code")
+        return code
     text = clean(element.text)
     if text is not None and len(text) <= 20:
         # Seen in real data: <transaction-type>1</transaction-type>. Use it, but say so.
@@ -154,7 +154,7 @@ def read_transaction(element: Element, ctx: ReadContext) -> Transaction:
         elif tag == "transaction-type":
             transaction_type = _transaction_type(child, ctx)
         elif tag == "transaction-date":
-            when = ctx.date(child)
+            when = ctx.date_value(child)
         elif tag == "description":
             description = ctx.narratives(child)
         elif tag == "provider-org":

@@ -133,7 +133,9 @@ def read_location(element: Element, ctx: ReadContext) -> Location:
             code = ctx.code(child, "code", None, required=True)
             if vocabulary is not None and code is not None:
                 level = ctx.integer(child, "level")
-                admins.append(Administrative(vocabulary, code, level if level is None or level >= 0 else None))
+                admins.append(
+                    Administrative(vocabulary, code, level if level is None or level >= 0 else None)
+                )
         elif tag == "location-reach":
             reach = ctx.code(child, "code", "GeographicLocationReach", required=True)
         elif tag == "exactness":

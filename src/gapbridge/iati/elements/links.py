@@ -73,7 +73,7 @@ def read_document_link(element: Element, ctx: ReadContext) -> DocumentLink | Non
         elif tag == "description":
             description = ctx.narratives(child)
         elif tag == "document-date":
-            document_date = ctx.date(child)
+            document_date = ctx.date_value(child)
     return DocumentLink(
         url=url,
         format=ctx.code(element, "format", "FileFormat"),

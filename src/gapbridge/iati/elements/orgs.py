@@ -62,10 +62,12 @@ def write_participating_org(parent: Element, org: ParticipatingOrg) -> None:
 
 def read_transaction_org(element: Element, ctx: ReadContext, id_attribute: str) -> TransactionOrg:
     """provider-org (``provider-activity-id``) or receiver-org (``receiver-activity-id``)."""
+    ref = element.get("ref")
+    activity_id = element.get(id_attribute)
     return TransactionOrg(
-        ref=clean(element.get("ref")),
-        type=ctx.code(element, "type", "OrganisationType"),
-        activity_id=clean(element.get(id_attribute)),
+        ref=ref.strip() or None if ref is not None else None,
+        type=ctx.code(element, "type", "OrganisationType") if element.get("type") is not None else None,
+        activity_id=activity_id.strip() or None if activity_id is not None else None,
         narratives=ctx.narratives(element),
     )
 

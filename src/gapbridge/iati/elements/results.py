@@ -27,7 +27,7 @@ def _comment(element: Element, ctx: ReadContext) -> Narratives:
 
 def read_baseline(element: Element, ctx: ReadContext) -> Baseline:
     year = ctx.integer(element, "year")
-    iso_date = ctx.date(element, required=False) if element.get("iso-date") is not None else None
+    iso_date = ctx.date_value(element, required=False) if element.get("iso-date") is not None else None
     if year is not None and year <= 0:
         year = None
     if year is None and iso_date is not None:
@@ -47,9 +47,9 @@ def read_period(element: Element, ctx: ReadContext) -> Period:
     for child in element:
         tag = child.tag
         if tag == "period-start":
-            start = ctx.date(child)
+            start = ctx.date_value(child)
         elif tag == "period-end":
-            end = ctx.date(child)
+            end = ctx.date_value(child)
         elif tag == "target":
             targets.append(_result_value(child, ctx))
         elif tag == "actual":
@@ -114,7 +114,9 @@ def write_result(parent: Element, item: Result) -> None:
         parent,
         "result",
         type=item.type,
-        aggregation_status=format_bool(item.aggregation_status) if item.aggregation_status is not None else None,
+        aggregation_status=format_bool(item.aggregation_status)
+        if item.aggregation_status is not None
+        else None,
     )
     text_element(element, "title", item.title, always=True)
     text_element(element, "description", item.description)
@@ -128,7 +130,9 @@ def _write_indicator(parent: Element, item: Indicator) -> None:
         "indicator",
         measure=item.measure,
         ascending=format_bool(item.ascending) if item.ascending is not None else None,
-        aggregation_status=format_bool(item.aggregation_status) if item.aggregation_status is not None else None,
+        aggregation_status=format_bool(item.aggregation_status)
+        if item.aggregation_status is not None
+        else None,
     )
     text_element(element, "title", item.title, always=True)
     text_element(element, "description", item.description)
