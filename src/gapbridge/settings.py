@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "ninja",  # serves Swagger UI from its bundled static files, not a CDN
     "gapbridge.audit",
     "gapbridge.accounts",
     "gapbridge.countries",
@@ -73,6 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "gapbridge.web.security.SecurityHeadersMiddleware",
+    "gapbridge.api.ratelimit.ApiRateLimitMiddleware",
 ]
 
 ROOT_URLCONF = "gapbridge.urls"
@@ -150,7 +153,23 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.console.EmailBackend",
 )
 
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gapbridge"}}
+_redis = os.environ.get("GAPBRIDGE_REDIS_URL", "")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": _redis}
+    if _redis
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gapbridge"}
+}
+
+# Sign-in throttling and API rate limits (per client per minute).
+LOGIN_MAX_FAILURES = 5
+LOGIN_LOCKOUT_SECONDS = 15 * 60
+API_RATE_LIMIT_ENABLED = True
+API_RATE_LIMIT_ANONYMOUS = int(
+    os.environ.get("GAPBRIDGE_API_RATE_LIMIT", "600" if ENV != "test" else "100000")
+)
+API_RATE_LIMIT_TOKEN = int(
+    os.environ.get("GAPBRIDGE_API_RATE_LIMIT_TOKEN", "3000" if ENV != "test" else "100000")
+)
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # HTMX reads the token from the cookie-less meta tag; keep default behaviour.

@@ -4,10 +4,12 @@ from django.contrib import admin
 from django.urls import include, path
 
 from gapbridge.api.v1 import api
+from gapbridge.web.auth_views import ThrottledLoginView
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("gapbridge.projects.urls")),

@@ -45,3 +45,34 @@ class RoleAssignment(models.Model):
     def __str__(self) -> str:
         scope = self.organization or self.economy or "all"
         return f"{self.user} — {self.get_role_display()} ({scope})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API: only its SHA-256 is stored; it has scopes and an expiry, and can be revoked."""
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read non-public data the user may see"
+        WRITE = "write", "Create and change what the user may change"
+        IMPORT = "import", "Import IATI files"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    scopes = models.JSONField(default=list)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    def owning_organization_id(self) -> int | None:
+        return None
+
+    def owning_country_id(self) -> int | None:
+        return None

@@ -2,10 +2,11 @@
 
 from ninja import NinjaAPI
 
-from gapbridge.api import errors
-from gapbridge.countries.api import router as countries_router
 from gapbridge.analytics.api import router as analytics_router
+from gapbridge.api import errors
+from gapbridge.api.me import router as me_router
 from gapbridge.barriers.api import router as barriers_router
+from gapbridge.countries.api import router as countries_router
 from gapbridge.countries.api_reference import router as reference_router
 from gapbridge.events.api import router as events_router
 from gapbridge.matches.api import router as matches_router
@@ -25,6 +26,7 @@ api = NinjaAPI(
     urls_namespace="api-v1",
 )
 errors.install(api)
+api.add_router("/", me_router, tags=["account"])
 api.add_router("/countries", countries_router, tags=["countries"])
 api.add_router("/", reference_router, tags=["indicators and groups"])
 # Each app mounts its own router; paths are absolute under /api/v1 (e.g. "/activities").

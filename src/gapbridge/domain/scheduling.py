@@ -6,12 +6,15 @@ the scheduled requests is as large as possible. See docs/scheduling.md for the m
 
 from __future__ import annotations
 
+import itertools
 import math
+import random
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 # --------------------------------------------------------------------------------------------------
 # Public model
@@ -150,8 +153,11 @@ def _validate(inst: Instance) -> None:
                 raise InvalidInstanceError(f"requests[{i}].{end}", f"unknown participant {getattr(r, end)!r}")
         if r.a == r.b:
             raise InvalidInstanceError(f"requests[{i}]", f"participant {r.a!r} cannot meet themselves")
-        if not (isinstance(r.weight, int | float) and math.isfinite(r.weight) and r.weight >= 0):
-            raise InvalidInstanceError(f"requests[{i}].weight", f"must be a finite number >= 0, got {r.weight!r}")
+        weight_ok = isinstance(r.weight, int | float) and not isinstance(r.weight, bool)
+        if not (weight_ok and math.isfinite(r.weight) and r.weight >= 0):
+            raise InvalidInstanceError(
+                f"requests[{i}].weight", f"must be a finite number >= 0, got {r.weight!r}"
+            )
     requests = {r.id for r in inst.requests}
     fixed_seen: dict[str, int] = {}
     for i, f in enumerate(inst.fixed):
@@ -159,7 +165,8 @@ def _validate(inst: Instance) -> None:
             raise InvalidInstanceError(f"fixed[{i}].request", f"unknown request {f.request!r}")
         if f.request in fixed_seen:
             raise InvalidInstanceError(
-                f"fixed[{i}].request", f"request {f.request!r} already fixed at fixed[{fixed_seen[f.request]}]"
+                f"fixed[{i}].request",
+                f"request {f.request!r} already fixed at fixed[{fixed_seen[f.request]}]",
             )
         fixed_seen[f.request] = i
 
@@ -179,7 +186,6 @@ class _Problem:
     buffer: int
     slot_cap: list[int]  # tables left per slot once the kept fixed meetings are placed
     pcap: list[int]  # meetings left per participant
-    free_slots: list[list[bool]]  # participant -> slot -> available and clear of fixed meetings
     cand: dict[int, list[int]]  # schedulable free request -> its possible slots, in slot order
     kept: list[tuple[int, int, int]]  # kept fixed meetings as (request, slot, table)
     dropped: list[DroppedFixed]
@@ -215,7 +221,7 @@ def _compile(inst: Instance) -> _Problem:
             for s2 in range(max(0, s - buf), min(n_slots, s + buf + 1)):
                 free_slots[p][s2] = False
     fixed_requests = {r for r, _s, _t in kept}
-    cand: dict[int, list[int]] = {}
+    cand: dict[int, list[int]] = {}  # a request is schedulable in a slot both participants can use
     for r in range(len(inst.requests)):
         if r in fixed_requests or pcap[a[r]] <= 0 or pcap[b[r]] <= 0:
             continue
@@ -223,7 +229,9 @@ def _compile(inst: Instance) -> _Problem:
         slots = [s for s in range(n_slots) if fa[s] and fb[s] and slot_cap[s] > 0]
         if slots:
             cand[r] = slots
-    return _Problem(n_slots, len(inst.tables), len(inst.participants), a, b, w, buf, slot_cap, pcap, free_slots, cand, kept, dropped)
+    return _Problem(
+        n_slots, len(inst.tables), len(inst.participants), a, b, w, buf, slot_cap, pcap, cand, kept, dropped
+    )
 
 
 def _settle_fixed(
@@ -347,14 +355,14 @@ def _conflict_reason(
     return "conflicts with other fixed meetings"
 
 
-def _integer_weights(weights: Sequence[float]) -> tuple[list[int], int]:
-    """Weights as integers for CP-SAT: exact when they have at most 6 decimals, else rounded."""
+def _integer_weights(weights: Sequence[float]) -> tuple[list[int], int | None]:
+    """Weights as integers for CP-SAT, and the scale if exact (at most 6 decimals), else None (rounded)."""
     for k in range(7):
         scale = 10**k
         ints = [round(w * scale) for w in weights]
         if all(abs(i - w * scale) <= 1e-9 * max(1.0, w * scale) for i, w in zip(ints, weights, strict=True)):
             return ints, scale
-    return [round(w * 10**6) for w in weights], 10**6
+    return [round(w * 10**6) for w in weights], None
 
 
 # --------------------------------------------------------------------------------------------------
@@ -443,124 +451,6 @@ def _greedy(prob: _Problem) -> _State:
     return st
 
 
-# --------------------------------------------------------------------------------------------------
-# Upper bounds
-
-
-def _person_caps(prob: _Problem) -> list[int]:
-    """Per participant: remaining maximum, capped by how many buffer-separated slots they can use."""
-    usable = [set[int]() for _ in range(prob.n_people)]
-    for r, slots in prob.cand.items():
-        usable[prob.a[r]].update(slots)
-        usable[prob.b[r]].update(slots)
-    caps = []
-    for p, slots in enumerate(usable):
-        n, last = 0, -(10**9)
-        for s in sorted(slots):  # earliest-first is optimal for points on a line with a min gap
-            if s - last > prob.buffer:
-                n, last = n + 1, s
-        caps.append(min(prob.pcap[p], n))
-    return caps
-
-
-def _simple_bound(prob: _Problem) -> float:
-    """Each participant's best `cap` request weights, halved (every meeting has two ends)."""
-    caps = _person_caps(prob)
-    per_person: list[list[float]] = [[] for _ in range(prob.n_people)]
-    for r in prob.cand:
-        per_person[prob.a[r]].append(prob.w[r])
-        per_person[prob.b[r]].append(prob.w[r])
-    halves = sum(sum(sorted(ws, reverse=True)[: caps[p]]) for p, ws in enumerate(per_person)) / 2
-    total = sum(sorted((prob.w[r] for r in prob.cand), reverse=True)[: sum(prob.slot_cap)])
-    return prob.fixed_value + min(halves, total)
-
-
-def _lp_bound(prob: _Problem) -> tuple[float, list[float]]:
-    """LP relaxation of the aggregated model (which requests, not when); returns (bound, y)."""
-    import numpy as np
-    from scipy.optimize import linprog
-    from scipy.sparse import csr_array
-
-    reqs = list(prob.cand)
-    if not reqs:
-        return prob.fixed_value, []
-    caps = _person_caps(prob)
-    n = len(reqs)
-    cols = np.arange(n)
-    rows = np.concatenate(
-        [np.array([prob.a[r] for r in reqs]), np.array([prob.b[r] for r in reqs]), np.full(n, prob.n_people)]
-    )
-    matrix = csr_array((np.ones(3 * n), (rows, np.concatenate([cols, cols, cols]))), shape=(prob.n_people + 1, n))
-    rhs = np.array([*caps, sum(prob.slot_cap)], dtype=float)
-    res = linprog(
-        -np.array([prob.w[r] for r in reqs]), A_ub=matrix, b_ub=rhs, bounds=(0, 1), method="highs"
-    )
-    if res.status != 0:
-        raise SchedulingError(f"LP bound failed: {res.message}")
-    return prob.fixed_value - float(res.fun), [float(v) for v in res.x]
-
-
-# --------------------------------------------------------------------------------------------------
-# CP-SAT on the time-indexed model
-
-
-def _cpsat(
-    prob: _Problem,
-    reqs: Sequence[int],
-    hint: dict[int, int],
-    time_limit: float,
-    workers: int,
-    seed: int,
-) -> tuple[dict[int, int] | None, float | None, bool]:
-    """Solve request -> slot over `reqs`; returns (assignment or None, bound on their value, optimal)."""
-    from ortools.sat.python import cp_model
-
-    scaled, scale = _integer_weights([prob.w[r] for r in reqs])
-    model = cp_model.CpModel()
-    x: dict[tuple[int, int], cp_model.IntVar] = {}
-    by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    by_person: dict[int, dict[int, list[cp_model.IntVar]]] = defaultdict(lambda: defaultdict(list))
-    terms = []
-    for r, c in zip(reqs, scaled, strict=True):
-        own = []
-        for s in prob.cand[r]:
-            v = model.new_bool_var("")
-            x[r, s] = v
-            own.append(v)
-            by_slot[s].append(v)
-            by_person[prob.a[r]][s].append(v)
-            by_person[prob.b[r]][s].append(v)
-            if c:
-                terms.append((v, c))
-        model.add_at_most_one(own)
-    windows = _windows(prob.n_slots, prob.buffer)
-    caps = _person_caps(prob)
-    for p, slots in by_person.items():
-        for window in windows:
-            vs = [v for s in window for v in slots.get(s, ())]
-            if len(vs) > 1:
-                model.add_at_most_one(vs)
-        every = [v for vs in slots.values() for v in vs]
-        if caps[p] < len(every):
-            model.add(sum(every) <= caps[p])
-    for s, vs in by_slot.items():
-        if len(vs) > prob.slot_cap[s]:
-            model.add(sum(vs) <= prob.slot_cap[s])
-    model.maximize(cp_model.LinearExpr.weighted_sum([v for v, _ in terms], [c for _, c in terms]))
-    for (r, s), v in x.items():
-        model.add_hint(v, hint.get(r) == s)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit)
-    solver.parameters.num_workers = workers
-    solver.parameters.random_seed = seed
-    status = solver.solve(model)
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        bound = solver.best_objective_bound if status != cp_model.UNKNOWN else None
-        return None, None if bound is None else bound / scale, False
-    assign = {r: s for (r, s), v in x.items() if solver.boolean_value(v)}
-    return assign, solver.best_objective_bound / scale, status == cp_model.OPTIMAL
-
-
 _RELOCATE_TRIES = 12  # meetings tried when freeing a table in a full slot
 
 
@@ -642,13 +532,148 @@ def _local_search(st: _State, deadline: float) -> None:
 
 
 # --------------------------------------------------------------------------------------------------
+# Upper bounds
+
+
+def _person_caps(prob: _Problem) -> list[int]:
+    """Per participant: remaining maximum, capped by how many buffer-separated slots they can use."""
+    usable = [set[int]() for _ in range(prob.n_people)]
+    for r, cand in prob.cand.items():
+        usable[prob.a[r]].update(cand)
+        usable[prob.b[r]].update(cand)
+    caps = []
+    for p, slots in enumerate(usable):
+        n, last = 0, -(10**9)
+        for s in sorted(slots):  # earliest-first is optimal for points on a line with a min gap
+            if s - last > prob.buffer:
+                n, last = n + 1, s
+        caps.append(min(prob.pcap[p], n))
+    return caps
+
+
+def _simple_bound(prob: _Problem) -> float:
+    """Each participant's best `cap` request weights, halved (every meeting has two ends)."""
+    caps = _person_caps(prob)
+    per_person: list[list[float]] = [[] for _ in range(prob.n_people)]
+    for r in prob.cand:
+        per_person[prob.a[r]].append(prob.w[r])
+        per_person[prob.b[r]].append(prob.w[r])
+    halves = sum(sum(sorted(ws, reverse=True)[: caps[p]]) for p, ws in enumerate(per_person)) / 2
+    total = sum(sorted((prob.w[r] for r in prob.cand), reverse=True)[: sum(prob.slot_cap)])
+    return prob.fixed_value + min(halves, total)
+
+
+def _lp_bound(prob: _Problem) -> tuple[float, list[float]]:
+    """LP relaxation of the aggregated model (which requests, not when); returns (bound, y)."""
+    import numpy as np
+    from scipy.optimize import linprog
+    from scipy.sparse import csr_array
+
+    reqs = list(prob.cand)
+    if not reqs:
+        return prob.fixed_value, []
+    caps = _person_caps(prob)
+    n = len(reqs)
+    cols = np.arange(n)
+    rows = np.concatenate(
+        [np.array([prob.a[r] for r in reqs]), np.array([prob.b[r] for r in reqs]), np.full(n, prob.n_people)]
+    )
+    matrix = csr_array(
+        (np.ones(3 * n), (rows, np.concatenate([cols, cols, cols]))), shape=(prob.n_people + 1, n)
+    )
+    rhs = np.array([*caps, sum(prob.slot_cap)], dtype=float)
+    res = linprog(-np.array([prob.w[r] for r in reqs]), A_ub=matrix, b_ub=rhs, bounds=(0, 1), method="highs")
+    if res.status != 0:
+        raise SchedulingError(f"LP bound failed: {res.message}")
+    return prob.fixed_value - float(res.fun), [float(v) for v in res.x]
+
+
+# --------------------------------------------------------------------------------------------------
+# CP-SAT on the time-indexed model
+
+
+def _light_solver(time_limit: float, workers: int, seed: int) -> Any:
+    from ortools.sat.python import cp_model
+
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = max(0.05, time_limit)
+    params.num_workers = workers
+    params.random_seed = seed
+    # Probing and symmetry detection cost seconds on these models and buy little: the hint is good.
+    params.cp_model_probing_level = 0
+    params.symmetry_level = 0
+    params.max_presolve_iterations = 1
+    return solver
+
+
+def _add_constraints(
+    model: Any, prob: _Problem, x: dict[tuple[int, int], Any], load: Sequence[int], left: Sequence[int]
+) -> None:
+    """The constraints of the time-indexed model over the variables x[request, slot]."""
+    by_req: dict[int, list[Any]] = defaultdict(list)
+    by_slot: dict[int, list[Any]] = defaultdict(list)
+    by_person: dict[int, dict[int, list[Any]]] = defaultdict(lambda: defaultdict(list))
+    for (r, s), v in x.items():
+        by_req[r].append(v)
+        by_slot[s].append(v)
+        by_person[prob.a[r]][s].append(v)
+        by_person[prob.b[r]][s].append(v)
+    for vs in by_req.values():
+        if len(vs) > 1:
+            model.add_at_most_one(vs)
+    for s, vs in by_slot.items():
+        if len(vs) > load[s]:
+            model.add(sum(vs) <= load[s])
+    windows = _windows(prob.n_slots, prob.buffer)
+    for p, per_slot in by_person.items():
+        for window in windows:
+            vs = [v for s in window for v in per_slot.get(s, ())]
+            if len(vs) > 1:
+                model.add_at_most_one(vs)
+        every = [v for vs in per_slot.values() for v in vs]
+        if len(every) > left[p]:
+            model.add(sum(every) <= left[p])
+
+
+def _solve_full(
+    prob: _Problem, hint: dict[int, int], time_limit: float, workers: int, seed: int
+) -> tuple[dict[int, int] | None, float | None]:
+    """CP-SAT on the whole time-indexed model; returns (assignment or None, proven bound or None)."""
+    from ortools.sat.python import cp_model
+
+    model = cp_model.CpModel()
+    x = {(r, s): model.new_bool_var("") for r, slots in prob.cand.items() for s in slots}
+    _add_constraints(model, prob, x, prob.slot_cap, prob.pcap)
+    keys = list(x)
+    scaled, scale = _integer_weights([prob.w[r] for r, _s in keys])
+    model.maximize(cp_model.LinearExpr.weighted_sum([x[k] for k in keys], scaled))
+    for (r, s), v in x.items():
+        model.add_hint(v, hint.get(r) == s)
+    solver = _light_solver(time_limit, workers, seed)
+    status = solver.solve(model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None, None
+    # With rounded weights CP-SAT's bound is not a bound on the true objective: ignore it then.
+    bound = None if scale is None else float(solver.best_objective_bound) / scale
+    return {r: s for (r, s), v in x.items() if solver.boolean_value(v)}, bound
+
+
+# --------------------------------------------------------------------------------------------------
 # Large-neighbourhood search: free part of the schedule, re-solve that part exactly with CP-SAT
 
-_LNS_MAX_VARS = 40_000
+_LNS_MAX_VARS = 8_000  # sub-models this size solve to optimality in about a second
+_LNS_ROUND_SECONDS = 3.0
 
 
 def _resolve_part(
-    st: _State, released: list[int], slots: Sequence[int], extra: Iterable[int], time_limit: float, seed: int
+    st: _State,
+    released: list[int],
+    slots: Sequence[int],
+    extra: Iterable[int],
+    time_limit: float,
+    workers: int,
+    seed: int,
 ) -> bool:
     """Remove `released`, then re-place the best subset of released + `extra` in `slots`. True if better."""
     from ortools.sat.python import cp_model
@@ -659,7 +684,7 @@ def _resolve_part(
     for r in released:
         st.remove(r)
     open_slots = set(slots)
-    x: dict[tuple[int, int], cp_model.IntVar] = {}
+    x: dict[tuple[int, int], Any] = {}
     model = cp_model.CpModel()
     for r in dict.fromkeys([*released, *extra]):
         if r in st.slot_of or st.left[prob.a[r]] <= 0 or st.left[prob.b[r]] <= 0:
@@ -670,38 +695,14 @@ def _resolve_part(
             break
         for s in own:
             x[r, s] = model.new_bool_var("")
-    by_req: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    by_slot: dict[int, list[cp_model.IntVar]] = defaultdict(list)
-    by_person: dict[int, dict[int, list[cp_model.IntVar]]] = defaultdict(lambda: defaultdict(list))
-    for (r, s), v in x.items():
-        by_req[r].append(v)
-        by_slot[s].append(v)
-        by_person[prob.a[r]][s].append(v)
-        by_person[prob.b[r]][s].append(v)
-    for vs in by_req.values():
-        model.add_at_most_one(vs)
-    for s, vs in by_slot.items():
-        if len(vs) > st.load[s]:
-            model.add(sum(vs) <= st.load[s])
-    windows = _windows(prob.n_slots, prob.buffer)
-    for p, per_slot in by_person.items():
-        for window in windows:
-            vs = [v for s in window for v in per_slot.get(s, ())]
-            if len(vs) > 1:
-                model.add_at_most_one(vs)
-        every = [v for vs in per_slot.values() for v in vs]
-        if len(every) > st.left[p]:
-            model.add(sum(every) <= st.left[p])
+    _add_constraints(model, prob, x, st.load, st.left)
     keys = list(x)
     scaled, _scale = _integer_weights([prob.w[r] for r, _s in keys])
     model.maximize(cp_model.LinearExpr.weighted_sum([x[k] for k in keys], scaled))
-    was = {r: s for r, s in st.journal[mark:]}
+    was = dict(st.journal[mark:])  # released request -> its slot
     for (r, s), v in x.items():
         model.add_hint(v, was.get(r) == s)
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.05, time_limit)
-    solver.parameters.num_workers = 2
-    solver.parameters.random_seed = seed
+    solver = _light_solver(time_limit, workers, seed)
     if solver.solve(model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         chosen = [(r, s) for (r, s), v in x.items() if solver.boolean_value(v)]
         if sum(prob.w[r] for r, _s in chosen) > before + 1e-9:
@@ -713,36 +714,39 @@ def _resolve_part(
     return False
 
 
-def _lns(st: _State, deadline: float, target: float, seed: int, log: Callable[[str], None]) -> int:
+def _lns(
+    st: _State, deadline: float, target: float, workers: int, seed: int, log: Callable[[str], None]
+) -> int:
     """Alternate slot-window and participant-cluster neighbourhoods until the deadline or the target."""
-    import random
-
     prob = st.prob
     rng = random.Random(seed)
-    width = min(prob.n_slots, 3 + prob.buffer)
+    width = min(prob.n_slots, 2 + prob.buffer)
     all_slots = range(prob.n_slots)
-    unscheduled_by_person: dict[int, list[int]] = defaultdict(list)
-    for r in _by_weight(prob):
-        unscheduled_by_person[prob.a[r]].append(r)
-        unscheduled_by_person[prob.b[r]].append(r)
-    rounds = gains = 0
-    while time.monotonic() < deadline - 0.1 and st.value < target - 1e-9:
+    order = _by_weight(prob)
+    requests_of: dict[int, list[int]] = defaultdict(list)
+    for r in order:
+        requests_of[prob.a[r]].append(r)
+        requests_of[prob.b[r]].append(r)
+    rounds = 0
+    # Leave a moment before the deadline for building a sub-model and for the table assignment.
+    while deadline - time.monotonic() > 0.3 and st.value < target - 1e-9:
         rounds += 1
-        budget = min(2.0, deadline - time.monotonic())
+        budget = min(_LNS_ROUND_SECONDS, deadline - time.monotonic() - 0.2)
+        sub_seed = rng.randrange(1 << 30)
         if rounds % 2:
             start = rng.randrange(prob.n_slots - width + 1)
             window = range(start, start + width)
             released = [r for s in window for r in st.at_slot[s]]
-            extra = [r for r in _by_weight(prob) if r not in st.slot_of]
-            better = _resolve_part(st, released, window, extra, budget, rng.randrange(1 << 30))
+            extra = (r for r in order if r not in st.slot_of)
+            better = _resolve_part(st, released, window, extra, budget, workers, sub_seed)
         else:
-            missed = [r for r in prob.cand if r not in st.slot_of]
+            missed = [r for r in order if r not in st.slot_of]
             if not missed:
-                break
-            seed_req = rng.choice(missed)
-            people = {prob.a[seed_req], prob.b[seed_req]}
+                continue
+            first = rng.choice(missed[: max(1, len(missed) // 4)])  # among the heavier missed requests
+            people = {prob.a[first], prob.b[first]}
             frontier = list(people)
-            while frontier and sum(len(st.mine[p]) for p in people) < 150:
+            while frontier and sum(len(st.mine[p]) for p in people) < 120:
                 p = frontier.pop(rng.randrange(len(frontier)))
                 for r in st.mine[p]:
                     for q in (prob.a[r], prob.b[r]):
@@ -750,9 +754,211 @@ def _lns(st: _State, deadline: float, target: float, seed: int, log: Callable[[s
                             people.add(q)
                             frontier.append(q)
             released = list(dict.fromkeys(r for p in people for r in st.mine[p]))
-            extra = [r for p in people for r in unscheduled_by_person[p]]
-            better = _resolve_part(st, released, all_slots, extra, budget, rng.randrange(1 << 30))
+            extra = (r for p in people for r in requests_of[p])
+            better = _resolve_part(st, released, all_slots, extra, budget, workers, sub_seed)
         if better:
-            gains += 1
-            log(f"LNS round {rounds}: objective {st.value:g}")
+            log(f"improved to {prob.fixed_value + st.value:g} (search round {rounds})")
     return rounds
+
+
+# --------------------------------------------------------------------------------------------------
+# Public entry points
+
+_FULL_MODEL_MAX_VARS = 20_000  # below this, CP-SAT on the whole model usually proves optimality fast
+
+
+def solve(
+    instance: Instance,
+    *,
+    time_limit: float = 30.0,
+    workers: int = 2,
+    seed: int = 0,
+    progress: Callable[[str], None] | None = None,
+) -> Schedule:
+    """Schedule as much weight as possible; see docs/scheduling.md for the method and guarantees.
+
+    The greedy start and the LP bound always run (about a second on 20,000 requests); `time_limit`
+    caps the whole call beyond that. Kept fixed meetings never move; dropped ones are reported.
+    """
+    deadline = time.monotonic() + time_limit
+    log = progress or (lambda _msg: None)
+    workers = max(1, min(workers, 2))
+    prob = _compile(instance)
+    integral = all(w == int(w) for w in prob.w)
+    stats: dict[str, float | str] = {"requests": len(prob.cand)}
+
+    best = _greedy(prob)
+    greedy_value = prob.fixed_value + best.value
+    log(f"greedy {greedy_value:g}")
+    bound = _simple_bound(prob)
+    try:
+        lp_value, y = _lp_bound(prob)
+    except SchedulingError as exc:  # keep going with the weaker bound
+        log(str(exc))
+        y = []
+    else:
+        bound = min(bound, lp_value)
+        by_lp = [r for r, v in zip(prob.cand, y, strict=True) if v > 0.5]
+        for order in (_by_weight_in(prob, by_lp), _by_degree(prob, by_lp)):
+            st = _construct(prob, order)
+            if st.value > best.value + 1e-9:
+                best = st
+    bound = _round_bound(bound, integral)
+    log(f"start {prob.fixed_value + best.value:g}, bound {bound:g}")
+
+    def proven() -> bool:
+        return prob.fixed_value + best.value >= bound - 1e-9
+
+    best.journal.clear()
+    if not proven():
+        _local_search(best, min(deadline, time.monotonic() + 0.1 * max(0.0, deadline - time.monotonic())))
+    n_vars = sum(len(slots) for slots in prob.cand.values())
+    if not proven() and n_vars <= _FULL_MODEL_MAX_VARS and time.monotonic() < deadline:
+        assign, cp_bound = _solve_full(
+            prob, dict(best.slot_of), 0.5 * (deadline - time.monotonic()), workers, seed
+        )
+        if cp_bound is not None:
+            bound = min(bound, _round_bound(prob.fixed_value + cp_bound, integral))
+        if assign is not None and sum(prob.w[r] for r in assign) > best.value + 1e-9:
+            best = _State(prob)
+            for r, s in assign.items():
+                best.place(r, s)
+            best.journal.clear()
+        stats["full_model"] = "yes"
+    if not proven() and time.monotonic() < deadline:
+        target = bound - prob.fixed_value
+        stats["lns_rounds"] = _lns(best, deadline, target, workers, seed, log)
+
+    objective = prob.fixed_value + best.value
+    bound = max(bound, objective)  # guards float noise; a valid bound is never below a solution
+    gap = 0.0 if bound <= 0 else (bound - objective) / bound
+    status = Status.OPTIMAL if objective >= bound - 1e-9 else Status.FEASIBLE
+    log(f"{status}: objective {objective:g}, bound {bound:g}")
+    return Schedule(
+        meetings=_with_tables(instance, prob, best.slot_of),
+        objective=objective,
+        bound=bound,
+        status=status,
+        gap=gap,
+        greedy_objective=greedy_value,
+        dropped_fixed=tuple(prob.dropped),
+        stats=stats,
+    )
+
+
+def greedy(instance: Instance) -> Schedule:
+    """The baseline: requests by decreasing weight, each in the first slot where it fits."""
+    prob = _compile(instance)
+    st = _greedy(prob)
+    objective = prob.fixed_value + st.value
+    bound = _round_bound(_simple_bound(prob), all(w == int(w) for w in prob.w))
+    bound = max(bound, objective)
+    return Schedule(
+        meetings=_with_tables(instance, prob, st.slot_of),
+        objective=objective,
+        bound=bound,
+        status=Status.OPTIMAL if objective >= bound - 1e-9 else Status.FEASIBLE,
+        gap=0.0 if bound <= 0 else (bound - objective) / bound,
+        greedy_objective=objective,
+        dropped_fixed=tuple(prob.dropped),
+    )
+
+
+def _round_bound(bound: float, integral: bool) -> float:
+    """With integer weights the objective is an integer: round the bound down (minus solver tolerance)."""
+    return float(math.floor(bound + 1e-6 * max(1.0, abs(bound)))) if integral else bound
+
+
+def _by_weight_in(prob: _Problem, reqs: Iterable[int]) -> list[int]:
+    return sorted(reqs, key=lambda r: (-prob.w[r], r))
+
+
+def _by_degree(prob: _Problem, reqs: Sequence[int]) -> list[int]:
+    """Requests whose participants are the busiest first: they are the hardest to fit in."""
+    degree = [0] * prob.n_people
+    for r in reqs:
+        degree[prob.a[r]] += 1
+        degree[prob.b[r]] += 1
+    return sorted(reqs, key=lambda r: (-degree[prob.a[r]] - degree[prob.b[r]], len(prob.cand[r]), r))
+
+
+def _construct(prob: _Problem, first: Sequence[int]) -> _State:
+    """First fit of `first` (the LP's choice), then of every other request by decreasing weight."""
+    st = _State(prob)
+    for r in [*first, *_by_weight(prob)]:
+        if r not in st.slot_of and st.left[prob.a[r]] > 0 and st.left[prob.b[r]] > 0:
+            s = st.first_fit(r)
+            if s >= 0:
+                st.place(r, s)
+    return st
+
+
+def _with_tables(instance: Instance, prob: _Problem, slot_of: dict[int, int]) -> tuple[Meeting, ...]:
+    """Kept fixed meetings keep their table; the others take the free tables in order (deterministic)."""
+    taken: dict[int, set[int]] = defaultdict(set)
+    placed: list[tuple[int, int, int]] = []
+    for r, s, t in prob.kept:
+        taken[s].add(t)
+        placed.append((s, t, r))
+    by_slot: dict[int, list[int]] = defaultdict(list)
+    for r, s in slot_of.items():
+        by_slot[s].append(r)
+    for s, reqs in by_slot.items():
+        free = (t for t in range(prob.n_tables) if t not in taken[s])
+        for r, t in zip(sorted(reqs), free, strict=False):
+            placed.append((s, t, r))
+    if len(placed) != len(prob.kept) + len(slot_of):
+        raise SchedulingError("internal error: more meetings than tables in a slot")
+    return tuple(
+        Meeting(instance.requests[r].id, instance.slots[s].id, instance.tables[t].id)
+        for s, t, r in sorted(placed)
+    )
+
+
+def reschedule_diff(old: Schedule | Iterable[Meeting], new: Schedule | Iterable[Meeting]) -> ScheduleDiff:
+    """What happened to each request between two schedules (matched by request id)."""
+    before = {m.request: m for m in (old.meetings if isinstance(old, Schedule) else old)}
+    after = {m.request: m for m in (new.meetings if isinstance(new, Schedule) else new)}
+    return ScheduleDiff(
+        kept=tuple(m for r, m in after.items() if before.get(r) == m),
+        moved=tuple((before[r], m) for r, m in after.items() if r in before and before[r] != m),
+        added=tuple(m for r, m in after.items() if r not in before),
+        dropped=tuple(m for r, m in before.items() if r not in after),
+    )
+
+
+def check_schedule(instance: Instance, meetings: Iterable[Meeting]) -> list[str]:
+    """Every constraint the schedule breaks, as messages; empty when the schedule is valid."""
+    slot_ix = {s.id: i for i, s in enumerate(instance.slots)}
+    tables = {t.id for t in instance.tables}
+    people = {p.id: p for p in instance.participants}
+    requests = {r.id: r for r in instance.requests}
+    problems: list[str] = []
+    seen_req: set[str] = set()
+    seen_table: set[tuple[str, str]] = set()
+    times: dict[str, list[int]] = defaultdict(list)
+    for m in meetings:
+        req = requests.get(m.request)
+        if req is None or m.slot not in slot_ix or m.table not in tables:
+            problems.append(f"{m}: unknown request, slot or table")
+            continue
+        if m.request in seen_req:
+            problems.append(f"request {m.request!r} is scheduled twice")
+        seen_req.add(m.request)
+        if (m.slot, m.table) in seen_table:
+            problems.append(f"table {m.table!r} is used twice in slot {m.slot!r}")
+        seen_table.add((m.slot, m.table))
+        for pid in (req.a, req.b):
+            if m.slot in people[pid].unavailable:
+                problems.append(f"participant {pid!r} is unavailable in slot {m.slot!r} ({m.request!r})")
+            times[pid].append(slot_ix[m.slot])
+    for pid, slots in times.items():
+        limit = people[pid].max_meetings
+        if limit is not None and len(slots) > limit:
+            problems.append(f"participant {pid!r} has {len(slots)} meetings, more than {limit}")
+        ordered = sorted(slots)
+        for s1, s2 in itertools.pairwise(ordered):
+            if s2 - s1 <= instance.buffer:
+                first, second = instance.slots[s1].id, instance.slots[s2].id
+                problems.append(f"participant {pid!r} meets in slots {first!r} and {second!r}")
+    return problems

@@ -64,13 +64,15 @@ class _Prefixed:
         self._stream = stream
 
     def read(self, size: int = -1) -> bytes:
-        if self._prefix:
-            if size is None or size < 0:
-                data, self._prefix = self._prefix + self._stream.read(), b""
-                return data
-            data, self._prefix = self._prefix[:size], self._prefix[size:]
-            return data
-        return self._stream.read(size)
+        if not self._prefix:
+            return self._stream.read(size)
+        prefix, self._prefix = self._prefix, b""
+        if size is None or size < 0:
+            return prefix + self._stream.read()
+        if size <= len(prefix):
+            self._prefix = prefix[size:]
+            return prefix[:size]
+        return prefix + self._stream.read(size - len(prefix))
 
 
 def _decode_for_scan(head: bytes) -> str:
@@ -125,6 +127,8 @@ def scan_prolog(head: bytes, eof: bool, name: str) -> Prolog | None:
             return Prolog(None, line)  # e.g. CDATA before the root: lxml reports it
         else:
             match = _NAME.match(text, position + 1)
+            if match is not None and match.end() >= length and not eof:
+                return None  # the root's name may continue in the next chunk
             return Prolog(match.group() if match else None, line)
 
 
@@ -178,9 +182,15 @@ class SafeReader:
             raise UnreadableFileError(
                 self.name, None, f"cannot read file: {error.strerror or error}"
             ) from None
-        self._stream = stream
+        # GzipFile.read1 hands out what is decompressed so far, so a truncated stream still delivers
+        # everything before the cut (read() would drop the partial buffer with the EOFError).
+        self._read_chunk = stream.read1 if isinstance(stream, gzip.GzipFile) else stream.read
         self._pending = b""
-        self.prolog = self._read_prolog()
+        try:
+            self.prolog = self._read_prolog()
+        except BaseException:
+            self.close()
+            raise
 
     # -- context manager ----------------------------------------------------------------------------
     def __enter__(self) -> SafeReader:
@@ -204,7 +214,7 @@ class SafeReader:
 
     def _raw_read(self, size: int) -> bytes:
         try:
-            data = self._stream.read(size)
+            data = self._read_chunk(size)
         except EOFError:
             raise TruncatedXmlError(
                 self.name, self.line, "gzip stream ends early: the file is truncated"

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from django.utils.translation import get_language, get_language_bidi
 
 
-def site(request: HttpRequest) -> dict[str, Any]:
+def site(request: HttpRequest) -> dict[str, Any]:  # noqa: ARG001 (context processor signature)
     return {
         "SITE_NAME": "GapBridge",
         "TEXT_DIR": "rtl" if get_language_bidi() else "ltr",
