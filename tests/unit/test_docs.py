@@ -12,7 +12,7 @@ DOCS = ROOT / "docs"
 
 
 def all_docs() -> str:
-    """Each area documents itself in its own file (cli.md, iati.md, matching.md, ...); together they must cover all."""
+    """Each area documents itself in its own file (cli.md, iati.md, ...); together they cover everything."""
     return "\n".join(p.read_text() for p in sorted(DOCS.rglob("*.md")))
 
 

@@ -48,7 +48,7 @@ class RoleAssignment(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API: only its SHA-256 is stored; it has scopes and an expiry, and can be revoked."""
+    """An API bearer token: only its SHA-256 is stored; it has scopes, an expiry, and can be revoked."""
 
     class Scope(models.TextChoices):
         READ = "read", "Read non-public data the user may see"

@@ -36,7 +36,9 @@ def me(request: HttpRequest) -> MeOut:
             organization=r.organization.name if r.organization else None,
             country=r.economy.iso3 if r.economy else None,
         )
-        for r in RoleAssignment.objects.filter(user__pk=user.pk or 0).select_related("organization", "economy")
+        for r in RoleAssignment.objects.filter(user__pk=user.pk or 0).select_related(
+            "organization", "economy"
+        )
     ]
     return MeOut(
         username=user.get_username(),

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from gapbridge.barriers.models import LinkKind
@@ -60,11 +61,12 @@ def resolve(kind: str, object_id: str) -> models.Model:
         raise LinkError(f"{kind} links need the {app_label} app's {names[0]} model, which does not exist yet")
     try:
         pk = model._meta.pk.to_python(object_id) if model._meta.pk is not None else object_id
-        return model._default_manager.get(pk=pk)
-    except (model.DoesNotExist, ValueError, TypeError, Exception) as exc:
-        if isinstance(exc, model.DoesNotExist) or not isinstance(exc, LinkError):
-            raise LinkError(f"no {kind} with id {object_id!r}") from None
-        raise
+    except ValidationError:
+        raise LinkError(f"{object_id!r} is not a valid {kind} id") from None
+    obj = model._default_manager.filter(pk=pk).first()
+    if obj is None:
+        raise LinkError(f"no {kind} with id {object_id!r}")
+    return obj
 
 
 def label_of(obj: models.Model) -> str:
