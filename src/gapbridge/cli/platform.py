@@ -218,3 +218,46 @@ def serve(
     from django.core.management import call_command
 
     call_command("runserver", f"{host}:{port}", use_reloader=False)
+
+
+@app.command()
+def backup(
+    out: Annotated[Path, typer.Option("--out", help="Backup file to write")],
+) -> None:
+    """Back up the whole database (SQLite: consistent online copy; PostgreSQL: pg_dump archive)."""
+    setup_django()
+    from django.conf import settings
+
+    from gapbridge.ops.backup import BackupError
+    from gapbridge.ops.backup import backup as do_backup
+
+    try:
+        result = do_backup(settings.DATABASES["default"], out)
+    except BackupError as exc:
+        fail(str(exc))
+        return
+    err.print(f"Wrote {result.engine} backup {result.path} ({result.bytes:,} bytes)")
+
+
+@app.command()
+def restore(
+    backup_file: Annotated[Path, typer.Argument(help="A file written by `gapbridge backup`")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation")] = False,
+) -> None:
+    """Replace the database's content with a backup of the same engine."""
+    setup_django()
+    from django.conf import settings
+    from django.db import connections
+
+    from gapbridge.ops.backup import BackupError
+    from gapbridge.ops.backup import restore as do_restore
+
+    if not yes and not typer.confirm(f"Replace the current database with {backup_file}?"):
+        raise typer.Exit(1)
+    connections.close_all()
+    try:
+        engine = do_restore(settings.DATABASES["default"], backup_file)
+    except BackupError as exc:
+        fail(str(exc))
+        return
+    err.print(f"Restored the {engine} database from {backup_file}")

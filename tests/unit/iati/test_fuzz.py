@@ -195,19 +195,20 @@ SLOTS = [
     b'year="2019"',
     b'measure="1"',
     b'<target value="2"/>',
+    b'url="http://example.org/a.pdf"',
+    b'srsName="x"',
+    b'<related-activity ref="XX-1-B"',
 ]
 
 
 def fill(slot: bytes, value: str) -> bytes:
+    """``slot`` with its text, or its first attribute value, replaced by ``value`` (escaped)."""
     if slot.startswith(b">"):
         return b">" + escape(value).encode() + b"<"
-    if b"=" not in slot.split(b" ")[0] and slot.startswith(b"<"):  # an element: replace its first attribute
-        head, _, rest = slot.partition(b'="')
-        return head + b"=" + quoteattr(value).encode() + rest.partition(b'"')[2]
     if slot.startswith(b"<pos>"):
         return b"<pos>" + escape(value).encode() + b"</pos>"
-    name = slot.partition(b"=")[0]
-    return name + b"=" + quoteattr(value).encode()
+    head, _, rest = slot.partition(b'="')
+    return head + b"=" + quoteattr(value).encode() + rest.partition(b'"')[2]
 
 
 @FUZZ

@@ -1,0 +1,395 @@
+"""Writes on the barrier register. Each function: one transaction, a permission check first, an audit record.
+
+Who may do what:
+- any signed-in user reports a barrier (and may edit it while it is still being moderated);
+- the secretariat moderates: any move of the lifecycle, merging duplicates, restricted notes;
+- the people responsible for a barrier (focal points of its country, editors of the reporting
+  organization) edit it, post progress, link what addresses it, and move it along the "addressing" path;
+- an offer's, need's or project's owner may also link that object to a barrier.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from gapbridge.accounts.permissions import (
+    Actor,
+    PermissionDenied,
+    can_edit,
+    is_secretariat,
+    organization_ids,
+    require_secretariat,
+)
+from gapbridge.audit import services as audit
+from gapbridge.barriers import links as link_targets
+from gapbridge.barriers import notifications
+from gapbridge.barriers.focus import clean_focus_areas
+from gapbridge.barriers.lifecycle import Status, TransitionError, check_move, is_progress_move
+from gapbridge.barriers.models import (
+    Barrier,
+    BarrierCategory,
+    BarrierLink,
+    BarrierNotification,
+    BarrierStatus,
+    BarrierStatusChange,
+    BarrierSubscription,
+    BarrierUpdate,
+    Origin,
+)
+from gapbridge.countries.models import CountryGroup, Economy
+from gapbridge.organizations.models import Organization
+
+
+class BarrierError(ValueError):
+    """A barrier change that cannot be made; the message names the field or the rule."""
+
+
+REPORTABLE = frozenset(
+    {
+        "title",
+        "description",
+        "language",
+        "country",
+        "group",
+        "category",
+        "focus_areas",
+        "measure_title",
+        "measure_reference",
+        "measure_url",
+        "measure_date",
+        "reporter_name",
+        "reporter_organization",
+        "reporter_is_public",
+        "evidence",
+        "evidence_url",
+        "impact",
+        "impact_note",
+        "priority",
+    }
+)
+EDITABLE = REPORTABLE | {"restricted_notes"}
+
+
+def _user_or_none(actor: Actor) -> Any:
+    return actor if actor is not None and actor.is_authenticated else None
+
+
+def _label(actor: Actor) -> str:
+    return audit.actor_label(actor)
+
+
+def _require_signed_in(actor: Actor, what: str) -> None:
+    if actor is None or not actor.is_authenticated:
+        raise PermissionDenied(f"sign in to {what}")
+
+
+def is_reporter(actor: Actor, barrier: Barrier) -> bool:
+    return actor is not None and actor.is_authenticated and barrier.reported_by_id == actor.pk
+
+
+def is_responsible(actor: Actor, barrier: Barrier) -> bool:
+    return can_edit(actor, barrier)
+
+
+def _resolve_place(fields: dict[str, Any]) -> None:
+    """Accept an Economy/CountryGroup, their pk, or an ISO3 code / group code."""
+    country = fields.get("country")
+    if isinstance(country, str):
+        found = Economy.objects.filter(iso3=country.upper()).first()
+        if found is None:
+            raise BarrierError(f"country: no economy with ISO3 code {country!r}")
+        fields["country"] = found
+    elif isinstance(country, int):
+        fields["country"] = Economy.objects.get(pk=country)
+    group = fields.get("group")
+    if isinstance(group, str):
+        found_group = CountryGroup.objects.filter(code=group).first()
+        if found_group is None:
+            raise BarrierError(f"group: no country group {group!r}")
+        fields["group"] = found_group
+    elif isinstance(group, int):
+        fields["group"] = CountryGroup.objects.get(pk=group)
+    org = fields.get("reporter_organization")
+    if isinstance(org, int):
+        fields["reporter_organization"] = Organization.objects.get(pk=org)
+
+
+def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise BarrierError(f"unknown barrier fields: {', '.join(sorted(unknown))}")
+    if "focus_areas" in fields:
+        try:
+            fields["focus_areas"] = clean_focus_areas(fields["focus_areas"])
+        except ValueError as exc:
+            raise BarrierError(f"focus_areas: {exc}") from None
+    _resolve_place(fields)
+
+
+def _validate(barrier: Barrier) -> None:
+    if (barrier.country_id is None) == (barrier.group_id is None):
+        raise BarrierError("give either a country or a group of countries, not both and not neither")
+    try:
+        barrier.full_clean(exclude=["source_key"])
+    except ValidationError as exc:
+        raise BarrierError(
+            "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())
+        ) from None
+
+
+def _record_move(
+    barrier: Barrier, frm: str, to: str, actor: Actor, reason: str, at: dt.datetime | None = None
+) -> BarrierStatusChange:
+    when = at or timezone.now()
+    change = BarrierStatusChange.objects.create(
+        barrier=barrier,
+        from_status=frm,
+        to_status=to,
+        at=when,
+        actor=_user_or_none(actor),
+        actor_label=_label(actor),
+        reason=reason,
+    )
+    notifications.notify_status(barrier, change)
+    return change
+
+
+@transaction.atomic
+def report_barrier(actor: Actor, **fields: Any) -> Barrier:
+    """A new barrier, status `reported`, waiting for moderation."""
+    _require_signed_in(actor, "report a barrier")
+    _check_fields(fields, REPORTABLE)
+    org = fields.get("reporter_organization")
+    if org is not None and not is_secretariat(actor) and org.pk not in organization_ids(actor):
+        raise PermissionDenied(f"you may report on behalf of {org} only as one of its editors")
+    barrier = Barrier(**fields, reported_by=_user_or_none(actor), origin=Origin.REPORTED)
+    if not barrier.reporter_name and actor is not None and actor.is_authenticated:
+        full = getattr(actor, "get_full_name", lambda: "")()
+        barrier.reporter_name = full or actor.get_username()
+    barrier.status = BarrierStatus.REPORTED
+    barrier.status_changed_at = timezone.now()
+    _validate(barrier)
+    barrier.save()
+    _record_move(barrier, "", BarrierStatus.REPORTED, actor, "reported", barrier.status_changed_at)
+    audit.record(actor, "create", barrier, after=audit.snapshot(barrier))
+    return barrier
+
+
+@transaction.atomic
+def update_barrier(actor: Actor, barrier_id: int, **changes: Any) -> Barrier:
+    barrier = Barrier.objects.select_for_update().get(pk=barrier_id)
+    still_in_moderation = barrier.status in (BarrierStatus.REPORTED, BarrierStatus.UNDER_REVIEW)
+    if not (is_responsible(actor, barrier) or (is_reporter(actor, barrier) and still_in_moderation)):
+        raise PermissionDenied(f"{_label(actor)} may not change barrier #{barrier.pk}")
+    if "restricted_notes" in changes and not is_secretariat(actor):
+        raise PermissionDenied("only the secretariat writes restricted notes")
+    _check_fields(changes, EDITABLE)
+    org = changes.get("reporter_organization")
+    if org is not None and not is_secretariat(actor) and org.pk not in organization_ids(actor):
+        raise PermissionDenied(f"you may attribute a barrier to {org} only as one of its editors")
+    before = audit.snapshot(barrier)
+    for name, value in changes.items():
+        setattr(barrier, name, value)
+    _validate(barrier)
+    barrier.save()
+    audit.record(actor, "update", barrier, before=before, after=audit.snapshot(barrier))
+    return barrier
+
+
+def can_move(actor: Actor, barrier: Barrier, target: str) -> bool:
+    if is_secretariat(actor):
+        return True
+    return is_responsible(actor, barrier) and is_progress_move(barrier.status, target)
+
+
+@transaction.atomic
+def change_status(
+    actor: Actor, barrier_id: int, to_status: str, reason: str, *, at: dt.datetime | None = None
+) -> BarrierStatusChange:
+    """Move a barrier along its lifecycle; the reason is required and kept in the history."""
+    barrier = Barrier.objects.select_for_update().get(pk=barrier_id)
+    reason = (reason or "").strip()
+    try:
+        frm, to = check_move(barrier.status, to_status)
+    except TransitionError as exc:
+        raise BarrierError(str(exc)) from None
+    if not can_move(actor, barrier, to):
+        raise PermissionDenied(
+            f"{_label(actor)} may not move barrier #{barrier.pk} from {frm.value} to {to.value}"
+        )
+    if not reason:
+        raise BarrierError("give the reason for the status change")
+    before = audit.snapshot(barrier)
+    barrier.status = to.value
+    barrier.status_changed_at = at or timezone.now()
+    barrier.save(update_fields=["status", "status_changed_at", "updated_at"])
+    change = _record_move(barrier, frm.value, to.value, actor, reason, barrier.status_changed_at)
+    audit.record(actor, "transition", barrier, before=before, after=audit.snapshot(barrier), reason=reason)
+    return change
+
+
+@transaction.atomic
+def add_update(actor: Actor, barrier_id: int, text: str, *, is_public: bool = True) -> BarrierUpdate:
+    """A progress note, by the secretariat, the people responsible, or the reporter."""
+    barrier = Barrier.objects.get(pk=barrier_id)
+    if not (is_responsible(actor, barrier) or is_reporter(actor, barrier)):
+        raise PermissionDenied(f"{_label(actor)} may not post progress on barrier #{barrier.pk}")
+    text = (text or "").strip()
+    if not text:
+        raise BarrierError("a progress update needs some text")
+    update = BarrierUpdate.objects.create(
+        barrier=barrier,
+        at=timezone.now(),
+        author=_user_or_none(actor),
+        author_label=_label(actor),
+        text=text,
+        is_public=is_public,
+    )
+    audit.record(actor, "create", update, after=audit.snapshot(update))
+    return update
+
+
+def _may_link(actor: Actor, barrier: Barrier, target: Any) -> bool:
+    if is_responsible(actor, barrier):
+        return True
+    owns = getattr(target, "owning_organization_id", None)
+    return callable(owns) and can_edit(actor, target)
+
+
+@transaction.atomic
+def link(actor: Actor, barrier_id: int, kind: str, object_id: str | int, note: str = "") -> BarrierLink:
+    """Link a need, offer, match or project that addresses the barrier (checked to exist)."""
+    barrier = Barrier.objects.get(pk=barrier_id)
+    try:
+        target = link_targets.resolve(kind, str(object_id))
+    except link_targets.LinkError as exc:
+        raise BarrierError(str(exc)) from None
+    if not _may_link(actor, barrier, target):
+        raise PermissionDenied(f"{_label(actor)} may not link {kind} {object_id} to barrier #{barrier.pk}")
+    existing = BarrierLink.objects.filter(barrier=barrier, kind=kind, object_id=str(target.pk)).first()
+    if existing is not None:
+        return existing
+    created = BarrierLink.objects.create(
+        barrier=barrier,
+        kind=kind,
+        object_id=str(target.pk),
+        label=link_targets.label_of(target),
+        note=note.strip(),
+        created_by=_user_or_none(actor),
+    )
+    audit.record(actor, "create", created, after=audit.snapshot(created))
+    return created
+
+
+@transaction.atomic
+def unlink(actor: Actor, link_id: int) -> None:
+    item = BarrierLink.objects.select_related("barrier").get(pk=link_id)
+    if not is_responsible(actor, item.barrier):
+        try:
+            target = link_targets.resolve(item.kind, item.object_id)
+        except link_targets.LinkError:
+            target = None
+        if target is None or not _may_link(actor, item.barrier, target):
+            raise PermissionDenied(f"{_label(actor)} may not remove this link")
+    audit.record(actor, "delete", item, before=audit.snapshot(item))
+    item.delete()
+
+
+@transaction.atomic
+def merge(actor: Actor, duplicate_id: int, into_id: int, reason: str) -> Barrier:
+    """Fold a duplicate into another barrier: its links move, it is archived with a pointer to the survivor."""
+    require_secretariat(actor, "merge barriers")
+    if duplicate_id == into_id:
+        raise BarrierError("a barrier cannot be merged into itself")
+    duplicate = Barrier.objects.select_for_update().get(pk=duplicate_id)
+    survivor = Barrier.objects.select_for_update().get(pk=into_id)
+    if survivor.merged_into_id is not None:
+        raise BarrierError(f"barrier #{survivor.pk} was itself merged into #{survivor.merged_into_id}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise BarrierError("give the reason for the merge")
+    before = audit.snapshot(duplicate)
+    for item in list(duplicate.links.all()):
+        if not survivor.links.filter(kind=item.kind, object_id=item.object_id).exists():
+            item.barrier = survivor
+            item.save(update_fields=["barrier"])
+    duplicate.merged_into = survivor
+    frm = duplicate.status
+    duplicate.status = BarrierStatus.ARCHIVED
+    duplicate.status_changed_at = timezone.now()
+    duplicate.save(update_fields=["merged_into", "status", "status_changed_at", "updated_at"])
+    if frm != BarrierStatus.ARCHIVED:
+        _record_move(
+            duplicate, frm, BarrierStatus.ARCHIVED, actor, f"merged into #{survivor.pk}: {reason}",
+            duplicate.status_changed_at,
+        )
+    audit.record(actor, "update", duplicate, before=before, after=audit.snapshot(duplicate), reason=reason)
+    return survivor
+
+
+@transaction.atomic
+def subscribe(
+    actor: Actor, *, country: Economy | str | None = None, category: str = "", email: bool = True
+) -> BarrierSubscription:
+    """Follow barriers of a country and/or category; following the same scope again changes nothing."""
+    _require_signed_in(actor, "follow barriers")
+    assert actor is not None
+    if isinstance(country, str):
+        found = Economy.objects.filter(iso3=country.upper()).first() if country else None
+        if country and found is None:
+            raise BarrierError(f"country: no economy with ISO3 code {country!r}")
+        country = found
+    if category and category not in BarrierCategory.values:
+        raise BarrierError(f"category: unknown barrier category {category!r}")
+    if country is None and not category:
+        raise BarrierError("follow a country, a category, or both")
+    sub, created = BarrierSubscription.objects.get_or_create(
+        user_id=actor.pk, country=country, category=category or "", defaults={"email": email}
+    )
+    if not created and sub.email != email:
+        before = audit.snapshot(sub)
+        sub.email = email
+        sub.save(update_fields=["email"])
+        audit.record(actor, "update", sub, before=before, after=audit.snapshot(sub))
+    elif created:
+        audit.record(actor, "create", sub, after=audit.snapshot(sub))
+    return sub
+
+
+@transaction.atomic
+def unsubscribe(actor: Actor, subscription_id: int) -> None:
+    _require_signed_in(actor, "stop following barriers")
+    assert actor is not None
+    sub = BarrierSubscription.objects.get(pk=subscription_id)
+    if sub.user_id != actor.pk and not is_secretariat(actor):
+        raise PermissionDenied("you may remove only your own subscriptions")
+    audit.record(actor, "delete", sub, before=audit.snapshot(sub))
+    sub.delete()
+
+
+def mark_read(actor: Actor, notification_ids: list[int] | None = None) -> int:
+    """Mark the actor's notifications read (all of them when no ids are given). Not audited: personal state."""
+    _require_signed_in(actor, "read notifications")
+    assert actor is not None
+    qs = BarrierNotification.objects.filter(user_id=actor.pk, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=notification_ids)
+    return qs.update(read_at=timezone.now())
+
+
+def system_move(barrier: Barrier, to: Status, reason: str) -> BarrierStatusChange:
+    """A move made by a data job (no user); callers hold the transaction. Used by derived barriers."""
+    frm = barrier.status
+    check_move(frm, to.value)
+    before = audit.snapshot(barrier)
+    barrier.status = to.value
+    barrier.status_changed_at = timezone.now()
+    barrier.save(update_fields=["status", "status_changed_at", "updated_at"])
+    change = _record_move(barrier, frm, to.value, None, reason, barrier.status_changed_at)
+    audit.record(None, "transition", barrier, before=before, after=audit.snapshot(barrier), reason=reason)
+    return change
