@@ -1,4 +1,4 @@
-"""`gapbridge backup` and `gapbridge restore` round trips on SQLite and PostgreSQL, as an operator runs them."""
+"""`gapbridge backup` and `gapbridge restore` round trips on SQLite and PostgreSQL, as operators run them."""
 
 from __future__ import annotations
 
@@ -26,7 +26,10 @@ def run(env: dict[str, str], *args: str, check: bool = True) -> subprocess.Compl
 
 
 def usernames(env: dict[str, str]) -> set[str]:
-    code = "from django.contrib.auth.models import User; print(sorted(User.objects.values_list('username', flat=True)))"
+    code = (
+        "from django.contrib.auth.models import User; "
+        "print(sorted(User.objects.values_list('username', flat=True)))"
+    )
     full = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | env | {"GAPBRIDGE_ENV": "test"}
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", code],

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Mapping
 from typing import Any
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -30,7 +31,7 @@ class BackupResult:
     bytes: int
 
 
-def engine_of(db: dict[str, Any]) -> str:
+def engine_of(db: Mapping[str, Any]) -> str:
     engine = str(db["ENGINE"])
     if engine.endswith("sqlite3"):
         return "sqlite"
@@ -39,14 +40,14 @@ def engine_of(db: dict[str, Any]) -> str:
     raise BackupError(f"backups support SQLite and PostgreSQL, not {engine}")
 
 
-def _pg_env(db: dict[str, Any]) -> dict[str, str]:
+def _pg_env(db: Mapping[str, Any]) -> dict[str, str]:
     env = dict(os.environ)
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
     return env
 
 
-def _pg_args(db: dict[str, Any]) -> list[str]:
+def _pg_args(db: Mapping[str, Any]) -> list[str]:
     args = ["--dbname", str(db["NAME"])]
     if db.get("HOST"):
         args += ["--host", str(db["HOST"])]
@@ -64,7 +65,7 @@ def _tool(name: str) -> str:
     return path
 
 
-def backup(db: dict[str, Any], out: Path) -> BackupResult:
+def backup(db: Mapping[str, Any], out: Path) -> BackupResult:
     """Write a backup to `out` atomically (a temporary file renamed into place)."""
     engine = engine_of(db)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -96,7 +97,7 @@ def backup(db: dict[str, Any], out: Path) -> BackupResult:
     return BackupResult(out, engine, out.stat().st_size)
 
 
-def restore(db: dict[str, Any], source: Path) -> str:
+def restore(db: Mapping[str, Any], source: Path) -> str:
     """Replace the database's content with the backup at `source`; returns the engine."""
     engine = engine_of(db)
     if not source.is_file():
