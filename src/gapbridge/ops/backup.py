@@ -11,9 +11,9 @@ import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from collections.abc import Mapping
 from typing import Any
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
