@@ -6,9 +6,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
-REFERENCE = Path(settings.DATA_DIR) / "reference"
+
+def _reference_dir() -> Path:
+    # Read lazily, so unit tests that do not touch Django can run without its settings.
+    from django.conf import settings
+
+    return Path(settings.DATA_DIR) / "reference"
 
 
 @pytest.fixture(scope="session")
@@ -16,9 +20,9 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
     from gapbridge.countries.loading import load_reference
 
     with django_db_blocker.unblock():
-        load_reference(REFERENCE)
+        load_reference(_reference_dir())
 
 
 @pytest.fixture
 def reference_dir() -> Path:
-    return REFERENCE
+    return _reference_dir()

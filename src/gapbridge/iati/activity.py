@@ -52,6 +52,7 @@ from gapbridge.iati.elements.common import (
 )
 from gapbridge.iati.findings import Finding, FindingCode
 
+_INDEX = re.compile(r"\[[^\]]*\]")
 _STEP = re.compile(r"([^\[/]+)(?:\[(\d+)\])?(?:\[@[^\]]*\])?")
 
 
@@ -241,11 +242,9 @@ def read_activity(
         results=tuple(result_list),
     )
     for finding in check_activity(activity):
-        ctx.findings.append(
-            Finding(
-                finding.severity, finding.code, finding.message, finding.path, line_of(element, finding.path)
-            )
-        )
+        field = _INDEX.sub("", finding.path)  # budget[2] -> budget: a field name, like read-time findings
+        line = line_of(element, finding.path)
+        ctx.findings.append(Finding(finding.severity, finding.code, finding.message, field, line))
     return activity, ctx.findings
 
 

@@ -63,6 +63,8 @@ class Codelists:
             name: {code: code for code in codelist.names if code not in codelist.withdrawn}
             for name, codelist in self._lists.items()
         }
+        #: like ``active`` plus the 1.x codes seen so far with their 2.x code (fast path for 1.x files)
+        self.active_v1: dict[str, dict[str, str]] = {name: dict(codes) for name, codes in self.active.items()}
 
     def __contains__(self, name: object) -> bool:
         return name in self._lists

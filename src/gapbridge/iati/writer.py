@@ -15,12 +15,15 @@ import os
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
-from typing import IO, Final, TypeVar
+from functools import lru_cache
+from typing import IO, Final, Protocol, TypeVar
+from urllib.parse import quote
 
 from lxml import etree
 
 from gapbridge.iati.activity import write_activity
-from gapbridge.iati.dto import ActivityDTO, OrganisationDTO, Result
+from gapbridge.iati.dto import ActivityDTO, DocumentLink, OrganisationDTO, Result, Transaction
+from gapbridge.iati.elements.common import xml_safe
 from gapbridge.iati.errors import UnwritableActivityError
 from gapbridge.iati.findings import CATALOGUE, Finding, FindingCode
 from gapbridge.iati.organisation import write_organisation
@@ -29,6 +32,70 @@ OUTPUT_VERSION: Final = "2.03"
 
 Output = str | os.PathLike[str] | IO[bytes]
 X = TypeVar("X")
+
+_ANY_URI_SCHEMA = etree.XMLSchema(
+    etree.XML(
+        b'<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+        b'<xs:element name="u" type="xs:anyURI"/></xs:schema>'
+    )
+)
+
+
+@lru_cache(maxsize=4096)
+def is_any_uri(value: str) -> bool:
+    """Whether libxml2 accepts ``value`` as xs:anyURI (what the 2.03 schema checks)."""
+    element = etree.Element("u")
+    element.text = xml_safe(value)
+    return _ANY_URI_SCHEMA.validate(element)
+
+
+def any_uri(value: str) -> str | None:
+    """``value`` as a valid xs:anyURI: unchanged, or percent-encoded, or ``None`` if hopeless."""
+    if is_any_uri(value):
+        return value
+    for safe in ("/:?#@!$&'()*+,;=%", "/:?#@!$&'()*+,;="):
+        quoted = quote(xml_safe(value), safe=safe)
+        if is_any_uri(quoted):
+            return quoted
+    return None
+
+
+class _HasVocabularyUri(Protocol):
+    @property
+    def vocabulary_uri(self) -> str | None: ...
+
+
+V = TypeVar("V", bound=_HasVocabularyUri)
+
+
+def _uris(items: tuple[V, ...], tag: str, notes: list[Finding]) -> tuple[V, ...]:
+    """Items with their ``vocabulary_uri`` made a valid xs:anyURI (or left out)."""
+    if all(item.vocabulary_uri is None or is_any_uri(item.vocabulary_uri) for item in items):
+        return items
+    fixed = []
+    for index, item in enumerate(items, 1):
+        uri = item.vocabulary_uri
+        if uri is not None and not is_any_uri(uri):
+            new = any_uri(uri)
+            notes.append(
+                _dropped(
+                    "vocabulary-uri percent-encoded" if new else "vocabulary-uri is not a URI",
+                    f"{tag}[{index}]/@vocabulary-uri",
+                )
+            )
+            item = replace(item, vocabulary_uri=new)  # type: ignore[type-var]
+        fixed.append(item)
+    return tuple(fixed)
+
+
+def _transaction_uris(transaction: Transaction, index: int, notes: list[Finding]) -> Transaction:
+    sectors = _uris(transaction.sectors, f"transaction[{index}]/sector", notes)
+    region = transaction.recipient_region
+    if region is not None:
+        (region,) = _uris((region,), f"transaction[{index}]/recipient-region", notes)
+    if sectors is transaction.sectors and region is transaction.recipient_region:
+        return transaction
+    return replace(transaction, sectors=sectors, recipient_region=region)
 
 
 def _dropped(what: str, path: str) -> Finding:
@@ -127,19 +194,39 @@ def prepare_for_write(activity: ActivityDTO, output: str = "<output>") -> tuple[
         ),
         budgets=tuple(replace(b, value_date=b.value_date or b.period_start) for b in budgets),
         planned_disbursements=tuple(replace(p, value_date=p.value_date or p.period_start) for p in planned),
-        transactions=tuple(replace(t, value_date=t.value_date or t.date) for t in transactions),
-        document_links=keep(
-            activity.document_links,
-            lambda d: d.format is not None and bool(d.categories),
-            "document-link without @format or category",
-            "document-link",
+        transactions=tuple(
+            _transaction_uris(replace(t, value_date=t.value_date or t.date), index, notes)
+            for index, t in enumerate(transactions, 1)
         ),
+        recipient_regions=_uris(activity.recipient_regions, "recipient-region", notes),
+        sectors=_uris(activity.sectors, "sector", notes),
+        tags=_uris(activity.tags, "tag", notes),
+        policy_markers=_uris(activity.policy_markers, "policy-marker", notes),
+        document_links=_document_links(activity, notes),
         related_activities=keep(
             activity.related_activities, lambda r: r.type is not None, "no @type", "related-activity"
         ),
         results=_results(activity.results, notes),
     )
     return prepared, notes
+
+
+def _document_links(activity: ActivityDTO, notes: list[Finding]) -> tuple[DocumentLink, ...]:
+    kept = []
+    for index, link in enumerate(activity.document_links, 1):
+        path = f"document-link[{index}]"
+        if link.format is None or not link.categories:
+            notes.append(_dropped("document-link without @format or category", path))
+            continue
+        url = any_uri(link.url)
+        if url is None:
+            notes.append(_dropped("document-link/@url is not a URI", path))
+            continue
+        if url != link.url:
+            notes.append(_dropped("document-link/@url percent-encoded", path))
+            link = replace(link, url=url)
+        kept.append(link)
+    return tuple(kept)
 
 
 def prepare_organisation(

@@ -12,9 +12,10 @@ from gapbridge.iati.codelists import Codelists, data_dir, load_codelists, parse_
 
 #: Every codelist the readers consult (a typo here would silently disable a check).
 USED = [
-    "ActivityDateType", "ActivityScope", "ActivityStatus", "AidType", "AidTypeVocabulary", "BudgetNotProvided",
-    "BudgetStatus", "BudgetType", "CRSChannelCode", "CashandVoucherModalities", "CollaborationType", "Country",
-    "Currency", "DescriptionType", "DisbursementChannel", "DocumentCategory", "EarmarkingCategory", "FileFormat",
+    "ActivityDateType", "ActivityScope", "ActivityStatus", "AidType", "AidTypeVocabulary",
+    "BudgetNotProvided", "BudgetStatus", "BudgetType", "CRSChannelCode", "CashandVoucherModalities",
+    "CollaborationType", "Country", "Currency", "DescriptionType", "DisbursementChannel",
+    "DocumentCategory", "EarmarkingCategory", "FileFormat",
     "FinanceType", "FlowType", "GeographicExactness", "GeographicLocationClass", "GeographicLocationReach",
     "GeographicVocabulary", "IndicatorMeasure", "Language", "LocationType", "OrganisationRole",
     "OrganisationType", "OtherIdentifierType", "PolicyMarker", "PolicyMarkerVocabulary", "PolicySignificance",

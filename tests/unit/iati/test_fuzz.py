@@ -28,7 +28,8 @@ FUZZ = settings(
 
 SMALL = b"""<?xml version="1.0" encoding="UTF-8"?>
 <iati-activities version="2.03" generated-datetime="2020-01-01T00:00:00Z">
- <iati-activity default-currency="EUR" xml:lang="en" hierarchy="1" last-updated-datetime="2020-01-01T00:00:00">
+ <iati-activity default-currency="EUR" xml:lang="en" hierarchy="1"
+   last-updated-datetime="2020-01-01T00:00:00">
   <iati-identifier>XX-1-A</iati-identifier>
   <reporting-org ref="XX-1" type="10"><narrative>Org</narrative></reporting-org>
   <title><narrative>Title</narrative><narrative xml:lang="FR">Titre</narrative></title>
@@ -39,7 +40,8 @@ SMALL = b"""<?xml version="1.0" encoding="UTF-8"?>
   <activity-date type="3" iso-date="2021-12-31"/>
   <recipient-country code="KE" percentage="50"/>
   <recipient-region code="298" percentage="50"/>
-  <location><name><narrative>Nairobi</narrative></name><point srsName="x"><pos>-1.28 36.81</pos></point></location>
+  <location><name><narrative>Nairobi</narrative></name>
+   <point srsName="x"><pos>-1.28 36.81</pos></point></location>
   <sector vocabulary="1" code="22040" percentage="100"/>
   <tag vocabulary="2" code="9"/>
   <policy-marker code="1" significance="1"/>
@@ -48,9 +50,11 @@ SMALL = b"""<?xml version="1.0" encoding="UTF-8"?>
    <value value-date="2020-01-01">1000</value></budget>
   <transaction><transaction-type code="3"/><transaction-date iso-date="2020-06-01"/>
    <value currency="USD" value-date="2020-06-01">250.5</value>
-   <provider-org ref="XX-1" provider-activity-id="XX-1-A"/><receiver-org ref="YY"><narrative>Y</narrative></receiver-org>
+   <provider-org ref="XX-1" provider-activity-id="XX-1-A"/>
+   <receiver-org ref="YY"><narrative>Y</narrative></receiver-org>
   </transaction>
-  <document-link url="http://example.org/a.pdf" format="application/pdf"><title><narrative>Doc</narrative></title>
+  <document-link url="http://example.org/a.pdf" format="application/pdf">
+   <title><narrative>Doc</narrative></title>
    <category code="A01"/></document-link>
   <related-activity ref="XX-1-B" type="2"/>
   <result type="1"><title><narrative>R</narrative></title>
@@ -89,13 +93,17 @@ TOKENS = [
 def outcome(data: bytes) -> list[ParsedActivity] | IatiError:
     try:
         items = list(iter_file(io.BytesIO(data), name="fuzz.xml"))
-    except IatiError as error:
-        assert error.file == "fuzz.xml"
-        assert error.line is None or error.line >= 1
-        assert str(error).startswith("fuzz.xml")
-        return error
+    except IatiError as caught:
+        return check_error(caught)
     assert all(isinstance(item, ParsedActivity) for item in items)
     return items
+
+
+def check_error(error: IatiError) -> IatiError:
+    assert error.file == "fuzz.xml"
+    assert error.line is None or error.line >= 1
+    assert str(error).startswith("fuzz.xml")
+    return error
 
 
 def test_the_seed_file_is_valid() -> None:
@@ -149,21 +157,26 @@ def test_mutations_of_a_valid_file(data: bytes) -> None:
 @FUZZ
 @given(mutated())
 def test_mutations_as_organisation_file(data: bytes) -> None:
-    text = data.replace(b"iati-activities", b"iati-organisations").replace(b"iati-activity", b"iati-organisation")
+    text = data.replace(b"iati-activities", b"iati-organisations").replace(
+        b"iati-activity", b"iati-organisation"
+    )
     try:
         list(iter_organisation_file(io.BytesIO(text), name="fuzz.xml"))
-    except IatiError as error:
-        assert error.file == "fuzz.xml"
+    except IatiError as caught:
+        check_error(caught)
 
 
 XML_TEXT = st.text(
-    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff") | st.sampled_from("\t\n "),
+    st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\ufffe\uffff")
+    | st.sampled_from("\t\n "),
     max_size=30,
 )
 PLAUSIBLE = st.sampled_from(
-    ["", "1", "2", "3", "10", "99", "-1", "0", "100", "50.5", "1e3", "2020-02-30", "2020-01-01", "2020-01-01T10:00:00",
-     "2020-01-01T10:00:00+01:00", "EUR", "usd", "EN", "en-GB", "D", "Funding", "start-actual", "1.5 2.5", "91 0",
-     "NaN", "-0", "0000-01-01", "9999-12-31", "1e-40", "123456789012345678901234567890"]
+    ["", "1", "2", "3", "10", "99", "-1", "0", "100", "50.5", "1e3", "2020-02-30", "2020-01-01",
+     "2020-01-01T10:00:00", "2020-01-01T10:00:00+01:00", "EUR", "usd", "EN", "en-GB", "D", "Funding",
+     "start-actual", "1.5 2.5", "91 0", "NaN", "-0", "0000-01-01", "9999-12-31", "1e-40",
+     "123456789012345678901234567890", "http://x.org/a b", "%zz", "[::1]", "2020-01-01T10:00:00+01:00:30",
+     "2020-01-01T10:00:00-23:00", "0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59.9999999-14:00"]
 )  # fmt: skip
 VALUE = PLAUSIBLE | XML_TEXT
 

@@ -76,13 +76,13 @@ def test_fixed_table_targets_are_codes_with_the_matching_meaning(codelists: Code
 
 
 def test_name_derived_lists_are_the_upgrade_guide_mapping(codelists: Codelists) -> None:
-    assert NAME_DERIVED == {"OrganisationRole", "BudgetType"}
+    assert {"OrganisationRole", "BudgetType"} == NAME_DERIVED
     roles = {name: code for code, name in codelists["OrganisationRole"].names.items()}
     assert roles == {"Funding": "1", "Accountable": "2", "Extending": "3", "Implementing": "4"}
 
 
 def test_real_v1_file_is_mapped() -> None:
-    parsed = [p for p in iter_file(ACTIVITIES / "legacy-v1_CD.xml.gz")]
+    parsed = list(iter_file(ACTIVITIES / "legacy-v1_CD.xml.gz"))
     activities = [p.activity for p in parsed if p.activity is not None]
     types = Counter(t.type for a in activities for t in a.transactions)
     assert types == {"4": 522, "3": 159, "2": 134}  # E, D, C in the file
@@ -115,7 +115,9 @@ def test_real_v1_narratives_and_other_identifiers() -> None:
 
 def test_v1_sector_vocabularies() -> None:
     activities = [
-        p.activity for p in iter_file(ACTIVITIES / "legacy-v1_complex_example_dfid.xml") if p.activity is not None
+        p.activity
+        for p in iter_file(ACTIVITIES / "legacy-v1_complex_example_dfid.xml")
+        if p.activity is not None
     ]
     vocabularies = Counter(s.vocabulary for a in activities for s in a.sectors)
     assert vocabularies == {"1": 106}  # DAC -> 1; the RO sectors have no @code and are dropped
@@ -142,4 +144,6 @@ def test_dportal_v2_activities_with_1x_codes() -> None:
     parsed = list(iter_file(ACTIVITIES / "dportal_97.xml.gz"))
     legacy = [f for p in parsed for f in p.findings if f.code == FindingCode.LEGACY_CODE]
     assert legacy
-    assert all(t.type is None or t.type.isdigit() for p in parsed if p.activity for t in p.activity.transactions)
+    assert all(
+        t.type is None or t.type.isdigit() for p in parsed if p.activity for t in p.activity.transactions
+    )

@@ -74,7 +74,10 @@ def test_dportal_activity_versions_come_from_foreign_namespace_attributes() -> N
     versions = Counter(a.version for a in activities(ACTIVITIES / "dportal_97.xml.gz"))
     assert versions == {"2.03": 37, "2.02": 62, "2.01": 1}
     # dportal-2023 uses generated prefixes (ns1:version)
-    assert {a.version for a in activities(ACTIVITIES / "dportal-2023_covid-dportal.xml.gz")} <= {"2.02", "2.03"}
+    assert {a.version for a in activities(ACTIVITIES / "dportal-2023_covid-dportal.xml.gz")} <= {
+        "2.02",
+        "2.03",
+    }
 
 
 def test_v1_versions_come_from_root_or_activity() -> None:
@@ -139,14 +142,21 @@ def test_results_locations_tags_and_documents_of_the_official_example() -> None:
     assert activity.related_activities[0].ref == "AA-AAA-123456789-6789"
     assert activity.other_identifiers[0].type == "A1"
     transaction = activity.transactions[-1]
-    assert transaction.provider_org is not None and transaction.provider_org.activity_id == "BB-BBB-123456789-1234AA"
+    assert (
+        transaction.provider_org is not None
+        and transaction.provider_org.activity_id == "BB-BBB-123456789-1234AA"
+    )
     assert transaction.sectors[0].code == "111" and transaction.sectors[0].vocabulary == "2"
     assert transaction.recipient_country is not None and transaction.recipient_country.code == "TM"
     assert activity.start_date is not None and activity.end_date is not None
 
 
 def test_iter_files_continues_after_a_bad_file() -> None:
-    paths = [ACTIVITIES / "example_203_file.xml", ACTIVITIES / "dportal_140.xml.gz", ACTIVITIES / "dportal_97.xml.gz"]
+    paths = [
+        ACTIVITIES / "example_203_file.xml",
+        ACTIVITIES / "dportal_140.xml.gz",
+        ACTIVITIES / "dportal_97.xml.gz",
+    ]
     items = list(iter_files(paths))
     errors = [i for i in items if isinstance(i, IatiError)]
     parsed = [i for i in items if isinstance(i, ParsedActivity)]

@@ -79,7 +79,8 @@ def test_round_trip_is_lossless_for_complete_2_03_data() -> None:
 
 
 def test_second_round_trip_is_identical_bytes() -> None:
-    original = [p.activity for p in iter_file(ACTIVITIES / "dportal-2023_covid-dportal.xml.gz") if p.activity]
+    original = [p.activity for p in iter_file(ACTIVITIES / "dportal_97.xml.gz") if p.activity]
+    original = [a for a in original if a.activity_dates]  # the two without dates are unwritable
     first = write(original)
     second = write([p.activity for p in iter_file(io.BytesIO(first)) if p.activity])
     assert first == second

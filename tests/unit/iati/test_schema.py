@@ -52,5 +52,7 @@ def test_malformed_file() -> None:
     from gapbridge.iati.errors import MalformedXmlError
 
     with pytest.raises(MalformedXmlError) as caught:
-        validate_file(io.BytesIO(b'<iati-activities version="2.03">\n<a></b>\n</iati-activities>'), name="x.xml")
+        validate_file(
+            io.BytesIO(b'<iati-activities version="2.03">\n<a></b>\n</iati-activities>'), name="x.xml"
+        )
     assert (caught.value.file, caught.value.line) == ("x.xml", 2)

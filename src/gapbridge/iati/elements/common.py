@@ -8,7 +8,7 @@ Value parsers here are total: they return ``None`` for anything unusable and nev
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 
 from lxml import etree
@@ -25,10 +25,13 @@ Element = etree._Element
 _DATE = re.compile(r"\s*([0-9]{4})-([0-9]{2})-([0-9]{2})(?:T[0-9:.]*)?(?:Z|[+-][0-9]{2}:[0-9]{2})?\s*\Z")
 _INTEGER = re.compile(r"\s*[+-]?[0-9]{1,9}\s*\Z")
 _HUNDRED = Decimal(100)
+#: cap on 1.x codes remembered per codelist for the fast path
+_MAX_LEARNED = 10_000
 #: Money beyond 10**18 or finer than 10**-30 is refused: no real amount needs it, and formatting such a
 #: Decimal as plain digits (xsd:decimal has no exponent) would be a denial-of-service vector.
 _MAX_ADJUSTED_EXPONENT = 18
 _MIN_EXPONENT = -30
+_MAX_ZONE = timedelta(hours=14)
 
 
 def parse_date(text: str | None) -> date | None:
@@ -60,7 +63,13 @@ def parse_datetime(text: str | None) -> datetime | None:
         value = datetime.fromisoformat(stripped)
     except ValueError:
         return None
-    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+    offset = value.utcoffset()
+    if offset is None:
+        return value.replace(tzinfo=UTC)
+    # xs:dateTime zones are whole minutes within +-14:00 (Python also accepts seconds and +-23:59)
+    if offset.seconds % 60 or offset.microseconds or abs(offset) > _MAX_ZONE:
+        return None
+    return value
 
 
 def parse_decimal(text: str | None) -> Decimal | None:
@@ -75,28 +84,30 @@ def parse_decimal(text: str | None) -> Decimal | None:
         return None
     if value.is_zero():
         return Decimal(0)
-    exponent = value.as_tuple().exponent
-    if not isinstance(exponent, int) or exponent < _MIN_EXPONENT:
-        return None
+    if "e" in text or "E" in text:  # plain digits are bounded by the length check already
+        exponent = value.as_tuple().exponent
+        if not isinstance(exponent, int) or exponent < _MIN_EXPONENT:
+            return None
     if value.adjusted() > _MAX_ADJUSTED_EXPONENT:
         return None
     return value
 
 
 _LANGUAGE_TAG = re.compile(r"[a-z]{1,8}(?:-[a-z0-9]{1,8})*\Z")
-_language_cache: dict[str, str | None] = {}
+#: raw xml:lang -> normalised tag, or "" when it is not a language tag
+_language_cache: dict[str, str] = {}
 
 
 def language_tag(text: str) -> str | None:
     """``xml:lang`` normalised to lower case; ``None`` if it is not a language tag (xs:language)."""
-    cached = _language_cache.get(text, "")
-    if cached != "":
-        return cached
+    cached = _language_cache.get(text)
+    if cached is not None:
+        return cached or None
     value = text.strip().lower()
-    result = value if value.isascii() and _LANGUAGE_TAG.match(value) else None
+    result = value if value.isascii() and _LANGUAGE_TAG.match(value) else ""
     if len(_language_cache) < 1000:
         _language_cache[text] = result
-    return result
+    return result or None
 
 
 def parse_int(text: str | None) -> int | None:
@@ -134,14 +145,12 @@ def source_line(element: Element) -> int | None:
 
 
 def element_path(element: Element, top: Element | None) -> str:
-    """``transaction[3]/value`` style path of ``element`` below ``top`` (index only where repeated)."""
+    """``transaction/value`` style path of ``element`` below ``top``: a field name, not an address
+    (the finding's line says which transaction)."""
     parts: list[str] = []
     node: Element | None = element
     while node is not None and node is not top:
-        tag = node.tag if isinstance(node.tag, str) else "node()"
-        before = sum(1 for sibling in node.itersiblings(preceding=True) if sibling.tag == node.tag)
-        after = any(sibling.tag == node.tag for sibling in node.itersiblings())
-        parts.append(f"{tag}[{before + 1}]" if before or after else tag)
+        parts.append(node.tag if isinstance(node.tag, str) else "node()")
         node = node.getparent()
     return "/".join(reversed(parts))
 
@@ -149,7 +158,7 @@ def element_path(element: Element, top: Element | None) -> str:
 class ReadContext:
     """Per-activity state for the element readers; collects :class:`Finding` values."""
 
-    __slots__ = ("codelists", "default_currency", "default_lang", "findings", "is_v1", "top")
+    __slots__ = ("_fast", "codelists", "default_currency", "default_lang", "findings", "is_v1", "top")
 
     def __init__(
         self,
@@ -166,6 +175,7 @@ class ReadContext:
         self.default_currency = default_currency
         self.is_v1 = is_v1
         self.findings: list[Finding] = []
+        self._fast = codelists.active_v1 if is_v1 else codelists.active
 
     # -- findings ---------------------------------------------------------------------------------
     def add(
@@ -193,7 +203,7 @@ class ReadContext:
         """The (2.x) code in ``element/@attribute``, checked against ``list_name``."""
         raw = element.get(attribute)
         if raw is not None and list_name is not None:
-            active = self.codelists.active.get(list_name)
+            active = self._fast.get(list_name)
             if active is not None:
                 hit = active.get(raw)
                 if hit is not None:  # fast path: an exact, active code
@@ -228,7 +238,11 @@ class ReadContext:
             return value
         mapped = legacy.to_v2(list_name, value, self.codelists)
         if mapped is not None:
-            if not self.is_v1:
+            if self.is_v1:
+                learned = self.codelists.active_v1[list_name]
+                if len(learned) < _MAX_LEARNED:
+                    learned[value] = mapped
+            else:
                 self.add(
                     FindingCode.LEGACY_CODE,
                     f"1.x code {value!r} mapped to {list_name} {mapped!r}",
@@ -283,7 +297,10 @@ class ReadContext:
         lang = element.get(XML_LANG)
         if lang is None:
             return self.default_lang
-        return language_tag(lang) or self.default_lang
+        tag = _language_cache.get(lang)
+        if tag is None:
+            tag = language_tag(lang) or ""
+        return tag or self.default_lang
 
     def child_narratives(self, element: Element, tag: str) -> Narratives:
         """Narratives of the first ``tag`` child of ``element``."""
