@@ -218,7 +218,7 @@ def write_schedule(path: Path, document: dict[str, Any]) -> None:
     try:
         os.fchmod(fd, 0o644)  # mkstemp's 0600 would make the result private to the user
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(document, fh, indent=1)
+            json.dump(document, fh, indent=2)
             fh.write("\n")
         os.replace(tmp, path)
     except BaseException:

@@ -17,8 +17,10 @@ err = Console(stderr=True)
 
 @app.command("schedule-solve")
 def schedule_solve(
-    instance: Annotated[Path, typer.Argument(help="Instance file (JSON, see docs/scheduling.md)")],
-    out: Annotated[Path, typer.Option("--out", help="Where to write the schedule (JSON)")],
+    instance: Annotated[
+        Path, typer.Argument(metavar="INSTANCE.json", help="Instance file (format: docs/scheduling.md)")
+    ],
+    out: Annotated[Path, typer.Option("--out", metavar="SCHEDULE.json", help="Where to write the schedule")],
     time_limit: Annotated[float, typer.Option("--time-limit", min=0.0, help="Seconds for the search")] = 30.0,
     buffer: Annotated[
         int, typer.Option("--buffer", min=0, help="Empty slots a participant needs between two meetings")
@@ -41,14 +43,18 @@ def schedule_solve(
         write_schedule(out, schedule_to_json(problem, schedule))
     except OSError as exc:
         _fail(f"--out: cannot write {str(out)!r}: {exc.strerror or exc}")
+    dropped = len(schedule.dropped_fixed)
     err.print(
-        f"{schedule.status}: {len(schedule.meetings)} meetings, objective {schedule.objective:g}, "
-        f"bound {schedule.bound:g} (gap {100 * schedule.gap:.2f}%), {time.monotonic() - started:.1f} s"
-        + (
-            f", {len(schedule.dropped_fixed)} fixed meetings could not stay" if schedule.dropped_fixed else ""
-        ),
+        f"{schedule.status}: {len(schedule.meetings)} meetings, objective {_num(schedule.objective)}, "
+        f"bound {_num(schedule.bound)} (gap {100 * schedule.gap:.2f}%), {time.monotonic() - started:.1f} s"
+        + (f", {dropped} fixed meetings could not stay where they were" if dropped else ""),
         highlight=False,
+        soft_wrap=True,
     )
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.6g}"
 
 
 def _fail(message: str) -> NoReturn:

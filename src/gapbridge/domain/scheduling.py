@@ -2,6 +2,8 @@
 
 A meeting request between two participants is placed in a (slot, table) so that the total weight of
 the scheduled requests is as large as possible. See docs/scheduling.md for the model and guarantees.
+OR-Tools and SciPy are imported inside the functions that use them, so that code needing only the
+dataclasses (services, views) does not pay for loading them.
 """
 
 from __future__ import annotations
@@ -105,7 +107,8 @@ class Instance:
 
 @dataclass(frozen=True)
 class Schedule:
-    """A valid schedule. `bound` is a proven upper bound on the best achievable objective."""
+    """A valid schedule. `bound` is a proven upper bound on the objective of any schedule that keeps the
+    same fixed meetings; `status` is optimal exactly when the objective reaches it."""
 
     meetings: tuple[Meeting, ...]
     objective: float
@@ -728,10 +731,10 @@ def _lns(
         requests_of[prob.a[r]].append(r)
         requests_of[prob.b[r]].append(r)
     rounds = 0
-    # Leave a moment before the deadline for building a sub-model and for the table assignment.
-    while deadline - time.monotonic() > 0.3 and st.value < target - 1e-9:
+    # Stop early enough for building a sub-model, CP-SAT's own overshoot and the table assignment.
+    while deadline - time.monotonic() > 1.0 and st.value < target - 1e-9:
         rounds += 1
-        budget = min(_LNS_ROUND_SECONDS, deadline - time.monotonic() - 0.2)
+        budget = min(_LNS_ROUND_SECONDS, deadline - time.monotonic() - 0.7)
         sub_seed = rng.randrange(1 << 30)
         if rounds % 2:
             start = rng.randrange(prob.n_slots - width + 1)
@@ -757,7 +760,7 @@ def _lns(
             extra = (r for p in people for r in requests_of[p])
             better = _resolve_part(st, released, all_slots, extra, budget, workers, sub_seed)
         if better:
-            log(f"improved to {prob.fixed_value + st.value:g} (search round {rounds})")
+            log(f"improved to {prob.fixed_value + st.value:.10g} (search round {rounds})")
     return rounds
 
 
@@ -789,7 +792,7 @@ def solve(
 
     best = _greedy(prob)
     greedy_value = prob.fixed_value + best.value
-    log(f"greedy {greedy_value:g}")
+    log(f"greedy {greedy_value:.10g}")
     bound = _simple_bound(prob)
     try:
         lp_value, y = _lp_bound(prob)
@@ -804,7 +807,7 @@ def solve(
             if st.value > best.value + 1e-9:
                 best = st
     bound = _round_bound(bound, integral)
-    log(f"start {prob.fixed_value + best.value:g}, bound {bound:g}")
+    log(f"start {prob.fixed_value + best.value:.10g}, bound {bound:.10g}")
 
     def proven() -> bool:
         return prob.fixed_value + best.value >= bound - 1e-9
@@ -833,7 +836,7 @@ def solve(
     bound = max(bound, objective)  # guards float noise; a valid bound is never below a solution
     gap = 0.0 if bound <= 0 else (bound - objective) / bound
     status = Status.OPTIMAL if objective >= bound - 1e-9 else Status.FEASIBLE
-    log(f"{status}: objective {objective:g}, bound {bound:g}")
+    log(f"{status}: objective {objective:.10g}, bound {bound:.10g}")
     return Schedule(
         meetings=_with_tables(instance, prob, best.slot_of),
         objective=objective,
