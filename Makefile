@@ -6,13 +6,14 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := check
-.PHONY: check run test lint fmt typecheck pytest bench bench-quick docs clean install migrate
+.PHONY: check run test lint fmt typecheck pytest bench bench-quick docs clean install migrate messages
 
 $(STAMP): pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "error: $(PYTHON) not found (GapBridge needs Python 3.11+); set PYTHON=..."; exit 2; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c requirements.lock -e '.[dev]'
+	$(BIN)/gapbridge compile-messages
 	@touch $(STAMP)
 
 install: $(STAMP)
@@ -37,6 +38,7 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 pytest: $(STAMP)
+	$(BIN)/gapbridge compile-messages
 	GAPBRIDGE_ENV=test $(BIN)/pytest
 
 test: lint typecheck pytest
@@ -48,6 +50,11 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	GAPBRIDGE_ENV=test $(BIN)/python -m benchmarks --quick
+
+# Extract translatable strings into src/gapbridge/locale/*/LC_MESSAGES/django.po (needs GNU gettext), then compile.
+messages: $(STAMP)
+	cd src/gapbridge && ../../$(BIN)/django-admin makemessages --settings gapbridge.settings -l fr -l es -l ar --no-obsolete --ignore 'migrations/*'
+	$(BIN)/gapbridge compile-messages
 
 clean:
 	rm -rf $(VENV) var .mypy_cache .ruff_cache .pytest_cache

@@ -261,3 +261,23 @@ def restore(
         fail(str(exc))
         return
     err.print(f"Restored the {engine} database from {backup_file}")
+
+
+@app.command("compile-messages")
+def compile_messages() -> None:
+    """Compile the interface translations (locale/*/LC_MESSAGES/*.po → .mo) in pure Python."""
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    locale_dir = Path(__file__).resolve().parents[1] / "locale"
+    compiled = 0
+    for po_path in sorted(locale_dir.glob("*/LC_MESSAGES/*.po")):
+        with po_path.open("rb") as handle:
+            catalog = read_po(handle, locale=po_path.parts[-3])
+        mo_path = po_path.with_suffix(".mo")
+        tmp = mo_path.with_suffix(".mo.tmp")
+        with tmp.open("wb") as handle:
+            write_mo(handle, catalog, use_fuzzy=False)
+        tmp.replace(mo_path)
+        compiled += 1
+    err.print(f"Compiled {compiled} translation catalogue(s) in {locale_dir}")
