@@ -24,6 +24,7 @@ migrate: $(STAMP)
 run: $(STAMP)
 	$(BIN)/gapbridge migrate
 	$(BIN)/gapbridge load-reference
+	$(BIN)/gapbridge derive-barriers
 	$(BIN)/gapbridge serve --port $(PORT)
 
 lint: $(STAMP)

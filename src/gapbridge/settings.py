@@ -142,6 +142,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
 
+# Absolute links in e-mails (notifications); empty means links are relative.
+SITE_URL = os.environ.get("GAPBRIDGE_SITE_URL", "").rstrip("/")
+
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"

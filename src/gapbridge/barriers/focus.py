@@ -1,38 +1,37 @@
-"""GapBridge's focus areas, as a closed vocabulary shared by barriers and pledges.
+"""GapBridge's focus areas as barriers and pledges use them: the shared vocabulary of the project registry.
 
-The list is the one named in the project-registry issue (DAC sectors map onto it). It is kept here until a
-shared module exists; values are slugs so they survive a move.
+The nine areas are data (`data/focus-areas/focus-areas.csv`, read by `gapbridge.projects.focus`); this module
+only offers them as form choices and validates lists of slugs against them.
 """
 
 from __future__ import annotations
 
-from django.db import models
-from django.utils.translation import gettext_lazy as _
+from gapbridge.projects.focus import load_focus_map
+
+# Slugs used in code (derived barriers); checked against the data file by a test.
+ECOMMERCE = "ecommerce-sme"
+DATA_REGULATION = "data-regulation"
+EMERGING_TECH = "emerging-technology"
 
 
-class FocusArea(models.TextChoices):
-    CONNECTIVITY = "connectivity", _("Connectivity infrastructure")
-    SKILLS = "digital_skills", _("Digital skills")
-    ECOMMERCE = "ecommerce_sme", _("E-commerce and SME support")
-    PAYMENTS = "digital_payments", _("Digital payments")
-    DATA_REGULATION = "data_regulation", _("Cross-border data and regulation")
-    TAXATION = "digital_taxation", _("Digital taxation")
-    EMERGING_TECH = "emerging_tech", _("Trustworthy emerging technology")
-    INNOVATION = "research_innovation", _("R&D and innovation")
-    TRADE_FACILITATION = "trade_facilitation", _("Trade facilitation")
+def focus_choices() -> list[tuple[str, str]]:
+    return [(a.slug, a.name) for a in load_focus_map().areas]
+
+
+def focus_slugs() -> list[str]:
+    return [a.slug for a in load_focus_map().areas]
 
 
 def clean_focus_areas(values: list[str] | tuple[str, ...] | None) -> list[str]:
-    """Deduplicated, ordered as the vocabulary; raises ValueError naming an unknown value."""
+    """Deduplicated, in vocabulary order; raises ValueError naming an unknown value."""
+    slugs = focus_slugs()
     chosen = set(values or ())
-    unknown = sorted(chosen - set(FocusArea.values))
+    unknown = sorted(chosen - set(slugs))
     if unknown:
-        raise ValueError(
-            f"unknown focus area(s): {', '.join(unknown)}; expected one of {', '.join(FocusArea.values)}"
-        )
-    return [v for v in FocusArea.values if v in chosen]
+        raise ValueError(f"unknown focus area(s): {', '.join(unknown)}; expected one of {', '.join(slugs)}")
+    return [v for v in slugs if v in chosen]
 
 
 def focus_labels(values: list[str]) -> list[str]:
-    labels = dict(FocusArea.choices)
-    return [str(labels.get(v, v)) for v in values]
+    labels = dict(focus_choices())
+    return [labels.get(v, v) for v in values]

@@ -73,7 +73,9 @@ def check_move(current: str, target: str) -> tuple[Status, Status]:
         raise TransitionError(f"the barrier is already {frm.value}")
     if to not in TRANSITIONS[frm]:
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[frm]))
-        raise TransitionError(f"a barrier cannot go from {frm.value} to {to.value}; from {frm.value}: {allowed}")
+        raise TransitionError(
+            f"a barrier cannot go from {frm.value} to {to.value}; from {frm.value}: {allowed}"
+        )
     return frm, to
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 
 from gapbridge.barriers.models import LinkKind
 
@@ -78,34 +79,59 @@ def url_of(kind: str, obj: models.Model) -> str:
     if callable(getter):
         try:
             return str(getter())
-        except Exception:  # noqa: BLE001 (a broken URL must not break the barrier page)
+        except Exception:  # a broken URL must not break the barrier page
             return ""
+    if kind == LinkKind.PROJECT:
+        # Until the registry has project pages, a project links to its results page.
+        return reverse("pledges:project-results", args=[obj.pk])
     return ""
 
 
 @dataclass(frozen=True)
 class ResolvedLink:
-    id: int
+    id: int | None  # None for a link that follows from another (a linked need's match, offer, project)
     kind: str
     object_id: str
     label: str
     url: str
     note: str
     exists: bool
+    via: str = ""  # e.g. "need #12" for a derived link
 
 
-def resolve_links(links: list[Any]) -> list[ResolvedLink]:
-    """Each stored link with its current title and page, one query per kind."""
+def _public_ids(model: type[models.Model], ids: list[str]) -> set[str] | None:
+    """Ids among `ids` the public may see (the model's `public()` queryset), or None if all are public."""
+    manager: Any = model._default_manager
+    public = getattr(manager, "public", None)
+    if not callable(public):
+        return None
+    return {str(pk) for pk in public().filter(pk__in=ids).values_list("pk", flat=True)}
+
+
+def resolve_links(links: list[Any], *, public_only: bool = False) -> list[ResolvedLink]:
+    """Each stored link with its current title and page, one query per kind.
+
+    With `public_only`, a link to an object its app does not show the public (a draft need, say) is left
+    out, so a barrier's public page never reveals it.
+    """
     by_kind: dict[str, dict[str, models.Model]] = {}
+    hidden: set[tuple[str, str]] = set()
     for kind in {link.kind for link in links}:
         model = target_model(kind)
         if model is None:
             by_kind[kind] = {}
             continue
         ids = [link.object_id for link in links if link.kind == kind]
-        by_kind[kind] = {str(o.pk): o for o in model._default_manager.filter(pk__in=ids)}
+        found = {str(o.pk): o for o in model._default_manager.filter(pk__in=ids)}
+        by_kind[kind] = found
+        if public_only:
+            visible = _public_ids(model, list(found))
+            if visible is not None:
+                hidden |= {(kind, i) for i in found if i not in visible}
     out = []
     for link in links:
+        if (link.kind, link.object_id) in hidden:
+            continue
         obj = by_kind.get(link.kind, {}).get(link.object_id)
         out.append(
             ResolvedLink(
@@ -118,4 +144,46 @@ def resolve_links(links: list[Any]) -> list[ResolvedLink]:
                 exists=obj is not None,
             )
         )
+    return out
+
+
+def follow_chain(items: list[ResolvedLink], *, public_only: bool = False) -> list[ResolvedLink]:
+    """The links that follow from the linked needs: their matches, those matches' offers, and the IATI
+    activities the matches carried into projects (by identifier, the primary copy)."""
+    need_model = target_model(LinkKind.NEED)
+    match_model = target_model(LinkKind.MATCH)
+    project_model = target_model(LinkKind.PROJECT)
+    need_ids = [i.object_id for i in items if i.kind == LinkKind.NEED and i.exists]
+    if not need_ids or need_model is None or match_model is None:
+        return []
+    seen = {(i.kind, i.object_id) for i in items}
+    matches: Any = match_model._default_manager.filter(need_id__in=need_ids).select_related("offer", "need")
+    if public_only and callable(getattr(matches, "public", None)):
+        matches = matches.public()
+    out: list[ResolvedLink] = []
+
+    def add(kind: str, obj: models.Model, via: str) -> None:
+        key = (kind, str(obj.pk))
+        if key in seen:
+            return
+        seen.add(key)
+        out.append(ResolvedLink(None, kind, str(obj.pk), label_of(obj), url_of(kind, obj), "", True, via))
+
+    identifiers: dict[str, str] = {}
+    for match in matches.order_by("need_id", "-score", "pk"):
+        via = f"need #{match.need_id}"
+        add(LinkKind.MATCH, match, via)
+        offer = match.offer
+        offer_public = _public_ids(type(offer), [str(offer.pk)])
+        if not public_only or offer_public is None or str(offer.pk) in offer_public:
+            add(LinkKind.OFFER, offer, f"match #{match.pk}")
+        if getattr(match, "iati_identifier", ""):
+            identifiers[match.iati_identifier] = f"match #{match.pk}"
+    if identifiers and project_model is not None:
+        manager: Any = project_model._default_manager
+        projects = manager.filter(iati_identifier__in=list(identifiers))
+        if callable(getattr(projects, "primary", None)):
+            projects = projects.primary()
+        for project in projects:
+            add(LinkKind.PROJECT, project, identifiers[project.iati_identifier])
     return out

@@ -1,4 +1,4 @@
-"""The barrier register: barriers to digital trade and development, their history, progress, links and followers.
+"""The barrier register: barriers to digital trade and development, with history, progress, links, followers.
 
 A barrier belongs to one country or to a group of countries. Its status moves along the lifecycle in
 `gapbridge.barriers.lifecycle`; every move is a `BarrierStatusChange` row (from, to, who, when, why).
@@ -100,7 +100,11 @@ class Barrier(models.Model):
     )
     reporter_name = models.CharField(_("reporter"), max_length=200, blank=True)
     reporter_organization = models.ForeignKey(
-        "organizations.Organization", null=True, blank=True, on_delete=models.SET_NULL, related_name="barriers"
+        "organizations.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="barriers",
     )
     reporter_is_public = models.BooleanField(_("show the reporter's identity publicly"), default=False)
 
@@ -135,7 +139,10 @@ class Barrier(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=(Q(country__isnull=False, group__isnull=True) | Q(country__isnull=True, group__isnull=False)),
+                condition=(
+                    Q(country__isnull=False, group__isnull=True)
+                    | Q(country__isnull=True, group__isnull=False)
+                ),
                 name="barrier_country_xor_group",
             )
         ]
@@ -235,7 +242,9 @@ class BarrierLink(models.Model):
 class BarrierSubscription(models.Model):
     """A user follows barriers of a country and/or a category (empty means any)."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="barrier_subscriptions")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="barrier_subscriptions"
+    )
     country = models.ForeignKey(
         "countries.Economy", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -246,14 +255,18 @@ class BarrierSubscription(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["user", "country", "category"], name="one_subscription_per_scope"),
+            models.UniqueConstraint(
+                fields=["user", "country", "category"], name="one_subscription_per_scope"
+            ),
             models.CheckConstraint(
                 condition=Q(country__isnull=False) | ~Q(category=""), name="subscription_has_a_scope"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.user_id} follows {self.country_id or 'any country'} / {self.category or 'any category'}"
+        return (
+            f"{self.user_id} follows {self.country_id or 'any country'} / {self.category or 'any category'}"
+        )
 
 
 class BarrierNotification(models.Model):
@@ -263,7 +276,9 @@ class BarrierNotification(models.Model):
         ADDED = "added", _("New barrier")
         STATUS = "status", _("Status changed")
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="barrier_notifications")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="barrier_notifications"
+    )
     barrier = models.ForeignKey(Barrier, on_delete=models.CASCADE, related_name="notifications")
     event = models.CharField(max_length=10, choices=Event.choices)
     status_change = models.ForeignKey(

@@ -54,8 +54,14 @@ def _message(barrier: Barrier, event: str, change: BarrierStatusChange | None) -
     return text[:500]
 
 
-def notify_status(barrier: Barrier, change: BarrierStatusChange) -> list[int]:
-    """Create the notifications for a move (if it is one followers hear about); returns their ids."""
+def notify_status(
+    barrier: Barrier, change: BarrierStatusChange, *, batch: list[int] | None = None
+) -> list[int]:
+    """Create the notifications for a move (if it is one followers hear about); returns their ids.
+
+    E-mails go when the transaction commits; a job making many moves passes `batch` and sends the whole
+    batch itself, so each follower gets one message for the run.
+    """
     if Status(change.to_status) not in PUBLIC:
         return []
     earlier_public = barrier.history.filter(
@@ -68,7 +74,9 @@ def notify_status(barrier: Barrier, change: BarrierStatusChange) -> list[int]:
     users = followers(barrier)
     if not users:
         return []
-    already = set(BarrierNotification.objects.filter(event_key=key, user_id__in=users).values_list("user_id", flat=True))
+    already = set(
+        BarrierNotification.objects.filter(event_key=key, user_id__in=users).values_list("user_id", flat=True)
+    )
     message = _message(barrier, event, change)
     created = [
         BarrierNotification.objects.create(
@@ -81,7 +89,9 @@ def notify_status(barrier: Barrier, change: BarrierStatusChange) -> list[int]:
         ).pk
         for user_id in sorted(users - already)
     ]
-    if created:
+    if batch is not None:
+        batch.extend(created)
+    elif created:
         transaction.on_commit(lambda: send_emails(created))
     return created
 
@@ -90,10 +100,14 @@ def _email_enabled(user_id: int, barrier: Barrier) -> bool:
     """A user gets e-mail unless every subscription covering this barrier has e-mail turned off."""
     subs = BarrierSubscription.objects.filter(user_id=user_id)
     for sub in subs:
-        country_ok = sub.country_id is None or sub.country_id == barrier.country_id or (
-            barrier.group_id is not None
-            and barrier.group is not None
-            and barrier.group.members_on(today()).filter(pk=sub.country_id).exists()
+        country_ok = (
+            sub.country_id is None
+            or sub.country_id == barrier.country_id
+            or (
+                barrier.group_id is not None
+                and barrier.group is not None
+                and barrier.group.members_on(today()).filter(pk=sub.country_id).exists()
+            )
         )
         if country_ok and sub.category in ("", barrier.category) and sub.email:
             return True
@@ -103,9 +117,9 @@ def _email_enabled(user_id: int, barrier: Barrier) -> bool:
 def send_emails(notification_ids: list[int]) -> int:
     """Send the e-mails of these notifications, one message per user; returns the number of messages sent."""
     by_user: dict[int, list[BarrierNotification]] = defaultdict(list)
-    pending = BarrierNotification.objects.filter(pk__in=notification_ids, emailed_at__isnull=True).select_related(
-        "barrier", "barrier__country", "barrier__group"
-    )
+    pending = BarrierNotification.objects.filter(
+        pk__in=notification_ids, emailed_at__isnull=True
+    ).select_related("barrier", "barrier__country", "barrier__group")
     for note in pending:
         if _email_enabled(note.user_id, note.barrier):
             by_user[note.user_id].append(note)
@@ -119,10 +133,14 @@ def send_emails(notification_ids: list[int]) -> int:
             continue
         ids = [n.pk for n in notes]
         now = timezone.now()
-        claimed = BarrierNotification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(emailed_at=now)
+        claimed = BarrierNotification.objects.filter(pk__in=ids, emailed_at__isnull=True).update(
+            emailed_at=now
+        )
         if claimed != len(ids):
             # Another worker claimed some of them: send only what this one holds.
-            ids = list(BarrierNotification.objects.filter(pk__in=ids, emailed_at=now).values_list("pk", flat=True))
+            ids = list(
+                BarrierNotification.objects.filter(pk__in=ids, emailed_at=now).values_list("pk", flat=True)
+            )
             notes = [n for n in notes if n.pk in ids]
             if not notes:
                 continue
@@ -131,9 +149,13 @@ def send_emails(notification_ids: list[int]) -> int:
             notes[0].message if len(notes) == 1 else _("%(n)d barrier notifications") % {"n": len(notes)}
         )
         body = "\n".join(
-            [_("Barriers you follow on GapBridge:"), "", *lines, "", _("Manage what you follow at %(url)s") % {
-                "url": f"{base}/barriers/following/"
-            }]
+            [
+                _("Barriers you follow on GapBridge:"),
+                "",
+                *lines,
+                "",
+                _("Manage what you follow at %(url)s") % {"url": f"{base}/barriers/following/"},
+            ]
         )
         try:
             send_mail(subject[:200], body, None, [address])

@@ -39,6 +39,7 @@ from gapbridge.barriers.models import (
     BarrierStatusChange,
     BarrierSubscription,
     BarrierUpdate,
+    LinkKind,
     Origin,
 )
 from gapbridge.countries.models import CountryGroup, Economy
@@ -143,7 +144,14 @@ def _validate(barrier: Barrier) -> None:
 
 
 def _record_move(
-    barrier: Barrier, frm: str, to: str, actor: Actor, reason: str, at: dt.datetime | None = None
+    barrier: Barrier,
+    frm: str,
+    to: str,
+    actor: Actor,
+    reason: str,
+    at: dt.datetime | None = None,
+    *,
+    batch: list[int] | None = None,
 ) -> BarrierStatusChange:
     when = at or timezone.now()
     change = BarrierStatusChange.objects.create(
@@ -155,7 +163,7 @@ def _record_move(
         actor_label=_label(actor),
         reason=reason,
     )
-    notifications.notify_status(barrier, change)
+    notifications.notify_status(barrier, change, batch=batch)
     return change
 
 
@@ -302,7 +310,7 @@ def unlink(actor: Actor, link_id: int) -> None:
 
 @transaction.atomic
 def merge(actor: Actor, duplicate_id: int, into_id: int, reason: str) -> Barrier:
-    """Fold a duplicate into another barrier: its links move, it is archived with a pointer to the survivor."""
+    """Fold a duplicate into another barrier: its links move; it is archived, pointing at the survivor."""
     require_secretariat(actor, "merge barriers")
     if duplicate_id == into_id:
         raise BarrierError("a barrier cannot be merged into itself")
@@ -325,7 +333,11 @@ def merge(actor: Actor, duplicate_id: int, into_id: int, reason: str) -> Barrier
     duplicate.save(update_fields=["merged_into", "status", "status_changed_at", "updated_at"])
     if frm != BarrierStatus.ARCHIVED:
         _record_move(
-            duplicate, frm, BarrierStatus.ARCHIVED, actor, f"merged into #{survivor.pk}: {reason}",
+            duplicate,
+            frm,
+            BarrierStatus.ARCHIVED,
+            actor,
+            f"merged into #{survivor.pk}: {reason}",
             duplicate.status_changed_at,
         )
     audit.record(actor, "update", duplicate, before=before, after=audit.snapshot(duplicate), reason=reason)
@@ -349,7 +361,7 @@ def subscribe(
     if country is None and not category:
         raise BarrierError("follow a country, a category, or both")
     sub, created = BarrierSubscription.objects.get_or_create(
-        user_id=actor.pk, country=country, category=category or "", defaults={"email": email}
+        user_id=int(actor.pk or 0), country=country, category=category or "", defaults={"email": email}
     )
     if not created and sub.email != email:
         before = audit.snapshot(sub)
@@ -373,16 +385,18 @@ def unsubscribe(actor: Actor, subscription_id: int) -> None:
 
 
 def mark_read(actor: Actor, notification_ids: list[int] | None = None) -> int:
-    """Mark the actor's notifications read (all of them when no ids are given). Not audited: personal state."""
+    """Mark the actor's notifications read (all when no ids are given). Not audited: personal state."""
     _require_signed_in(actor, "read notifications")
     assert actor is not None
-    qs = BarrierNotification.objects.filter(user_id=actor.pk, read_at__isnull=True)
+    qs = BarrierNotification.objects.filter(user_id=int(actor.pk or 0), read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=notification_ids)
     return qs.update(read_at=timezone.now())
 
 
-def system_move(barrier: Barrier, to: Status, reason: str) -> BarrierStatusChange:
+def system_move(
+    barrier: Barrier, to: Status, reason: str, *, batch: list[int] | None = None
+) -> BarrierStatusChange:
     """A move made by a data job (no user); callers hold the transaction. Used by derived barriers."""
     frm = barrier.status
     check_move(frm, to.value)
@@ -390,6 +404,85 @@ def system_move(barrier: Barrier, to: Status, reason: str) -> BarrierStatusChang
     barrier.status = to.value
     barrier.status_changed_at = timezone.now()
     barrier.save(update_fields=["status", "status_changed_at", "updated_at"])
-    change = _record_move(barrier, frm, to.value, None, reason, barrier.status_changed_at)
+    change = _record_move(barrier, frm, to.value, None, reason, barrier.status_changed_at, batch=batch)
     audit.record(None, "transition", barrier, before=before, after=audit.snapshot(barrier), reason=reason)
     return change
+
+
+#: The focus area and kind of support a barrier of each category most likely needs, when it names none.
+NEED_DEFAULTS: dict[str, tuple[str, str]] = {
+    BarrierCategory.DATA_FLOWS: ("data-regulation", "policy-advice"),
+    BarrierCategory.E_PAYMENTS: ("digital-payments", "policy-advice"),
+    BarrierCategory.CUSTOMS: ("trade-facilitation", "technical-assistance"),
+    BarrierCategory.DIGITAL_TAXATION: ("digital-taxation", "policy-advice"),
+    BarrierCategory.LICENSING: ("ecommerce-sme", "policy-advice"),
+    BarrierCategory.CONNECTIVITY: ("connectivity-infrastructure", "technical-assistance"),
+    BarrierCategory.E_TRANSACTIONS: ("ecommerce-sme", "policy-advice"),
+    BarrierCategory.CONSUMER_PROTECTION: ("ecommerce-sme", "policy-advice"),
+    BarrierCategory.DATA_PROTECTION: ("data-regulation", "policy-advice"),
+    BarrierCategory.CYBERSECURITY: ("emerging-technology", "policy-advice"),
+    BarrierCategory.INTELLECTUAL_PROPERTY: ("research-innovation", "policy-advice"),
+    BarrierCategory.STANDARDS: ("trade-facilitation", "technical-assistance"),
+    BarrierCategory.SKILLS: ("digital-skills", "training"),
+}
+
+
+@transaction.atomic
+def raise_as_need(
+    actor: Actor, barrier_id: int, *, country: str | None = None, **need_fields: Any
+) -> BarrierLink:
+    """Raise a barrier as a need for assistance (a draft need of its country, in the needs app) and link it.
+
+    The need starts from the barrier's title, description, language, focus areas and priority; any need
+    field given overrides them. A barrier of a group of countries needs `country` (an ISO3 member of the
+    group). Whoever may create needs for that country may do this (its focal points, the secretariat,
+    the requesting organization's editors); the needs app checks it and records the need's history.
+    """
+    from gapbridge.needs import services as needs
+
+    _require_signed_in(actor, "raise a barrier as a need")
+    barrier = Barrier.objects.select_related("country", "group").get(pk=barrier_id)
+    if barrier.country is not None:
+        economy = barrier.country
+        if country and country.upper() != economy.iso3:
+            raise BarrierError(
+                f"country: barrier #{barrier.pk} concerns {economy.iso3}, not {country.upper()}"
+            )
+    else:
+        if not country:
+            raise BarrierError(
+                "country: this barrier concerns a group; say for which member country to raise a need"
+            )
+        found = Economy.objects.filter(iso3=country.upper()).first()
+        members = barrier.group.members_on(timezone.localdate()) if barrier.group else Economy.objects.none()
+        if found is None or not members.filter(pk=found.pk).exists():
+            raise BarrierError(f"country: {country!r} is not a member of {barrier.where}")
+        economy = found
+    area, kind = NEED_DEFAULTS.get(barrier.category, ("data-regulation", "technical-assistance"))
+    fields: dict[str, Any] = {
+        "title": barrier.title,
+        "description": (
+            f"{barrier.description}\n\n"
+            f"Raised from barrier #{barrier.pk} of the GapBridge barrier register "
+            f"({barrier.get_category_display()})."
+        ),
+        "language": barrier.language,
+        "focus_areas": list(barrier.focus_areas) or [area],
+        "kinds": [kind],
+        "priority": barrier.priority,
+    }
+    fields.update({k: v for k, v in need_fields.items() if v not in (None, "", [])})
+    try:
+        need = needs.create_need(actor, economy, **fields)
+    except needs.NeedError as exc:
+        raise BarrierError(f"the need could not be created: {exc}") from None
+    created = BarrierLink.objects.create(
+        barrier=barrier,
+        kind=LinkKind.NEED,
+        object_id=str(need.pk),
+        label=need.title[:300],
+        note="raised from this barrier",
+        created_by=_user_or_none(actor),
+    )
+    audit.record(actor, "create", created, after=audit.snapshot(created), reason="raised as a need")
+    return created
