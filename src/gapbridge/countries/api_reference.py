@@ -14,7 +14,7 @@ from gapbridge.countries.models import CountryGroup, Indicator, Observation
 router = Router()
 
 
-class IndicatorOut(Schema):
+class IndicatorCatalogueOut(Schema):
     code: str
     name: str
     unit: str
@@ -25,24 +25,24 @@ class IndicatorOut(Schema):
     observations: int
 
 
-class ObservationOut(Schema):
+class IndicatorObservationOut(Schema):
     country: str
     year: int
     value: float
     source: str
 
 
-class ObservationPageOut(Schema):
+class IndicatorObservationPageOut(Schema):
     indicator: str
     unit: str
     count: int
     limit: int
     offset: int
     next: str | None
-    results: list[ObservationOut]
+    results: list[IndicatorObservationOut]
 
 
-class GroupOut(Schema):
+class CountryGroupOut(Schema):
     code: str
     name: str
     kind: str
@@ -52,17 +52,17 @@ class GroupOut(Schema):
     description: str
 
 
-class GroupMembersOut(GroupOut):
+class CountryGroupMembersOut(CountryGroupOut):
     on: dt.date
     members: list[str]
 
 
-@router.get("/indicators", response=list[IndicatorOut], summary="The indicator catalogue")
-def indicators(request: HttpRequest) -> list[IndicatorOut]:
+@router.get("/indicators", response=list[IndicatorCatalogueOut], summary="The indicator catalogue")
+def indicators(request: HttpRequest) -> list[IndicatorCatalogueOut]:
     from django.db.models import Count
 
     return [
-        IndicatorOut(
+        IndicatorCatalogueOut(
             code=i.code,
             name=i.name,
             unit=i.unit,
@@ -77,7 +77,7 @@ def indicators(request: HttpRequest) -> list[IndicatorOut]:
 
 
 @router.get(
-    "/indicators/{code}/observations", response=ObservationPageOut, summary="Observations of an indicator"
+    "/indicators/{code}/observations", response=IndicatorObservationPageOut, summary="Observations of an indicator"
 )
 def observations(
     request: HttpRequest,
@@ -88,7 +88,7 @@ def observations(
     limit: int = 100,
     offset: int = 0,
     format: str = "json",
-) -> HttpResponse | ObservationPageOut:
+) -> HttpResponse | IndicatorObservationPageOut:
     indicator = Indicator.objects.filter(code=code).first()
     if indicator is None:
         raise Indicator.DoesNotExist(f"no indicator {code!r}")
@@ -112,7 +112,7 @@ def observations(
     if format != "json":
         raise queries.QueryError(f"format must be json or csv; got {format!r}")
     count, items, next_url = page(request, qs, limit, offset)
-    return ObservationPageOut(
+    return IndicatorObservationPageOut(
         indicator=code,
         unit=indicator.unit,
         count=count,
@@ -120,13 +120,13 @@ def observations(
         offset=offset,
         next=next_url,
         results=[
-            ObservationOut(country=o.economy.iso3, year=o.year, value=o.value, source=o.source) for o in items
+            IndicatorObservationOut(country=o.economy.iso3, year=o.year, value=o.value, source=o.source) for o in items
         ],
     )
 
 
-def _group_out(g: CountryGroup) -> GroupOut:
-    return GroupOut(
+def _group_out(g: CountryGroup) -> CountryGroupOut:
+    return CountryGroupOut(
         code=g.code,
         name=g.name,
         kind=g.kind,
@@ -137,16 +137,16 @@ def _group_out(g: CountryGroup) -> GroupOut:
     )
 
 
-@router.get("/groups", response=list[GroupOut], summary="Country groups")
-def groups(request: HttpRequest) -> list[GroupOut]:
+@router.get("/groups", response=list[CountryGroupOut], summary="Country groups")
+def groups(request: HttpRequest) -> list[CountryGroupOut]:
     return [_group_out(g) for g in CountryGroup.objects.all()]
 
 
-@router.get("/groups/{code}", response=GroupMembersOut, summary="A group's members on a date")
-def group_members(request: HttpRequest, code: str, on: dt.date | None = None) -> GroupMembersOut:
+@router.get("/groups/{code}", response=CountryGroupMembersOut, summary="A group's members on a date")
+def group_members(request: HttpRequest, code: str, on: dt.date | None = None) -> CountryGroupMembersOut:
     group = CountryGroup.objects.filter(code=code).first()
     if group is None:
         raise CountryGroup.DoesNotExist(f"no group {code!r}")
     on = on or queries.today()
     members = sorted(group.members_on(on).values_list("iso3", flat=True))
-    return GroupMembersOut(**_group_out(group).model_dump(), on=on, members=members)
+    return CountryGroupMembersOut(**_group_out(group).model_dump(), on=on, members=members)
