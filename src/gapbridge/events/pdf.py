@@ -1,0 +1,125 @@
+"""A participant's printable agenda as PDF (ReportLab): the event, then one row per meeting in time order.
+
+The standard Helvetica font is used when every character is in its encoding (Windows-1252: small files,
+searchable text);
+otherwise DejaVu Sans from the system fonts when present, which covers Latin, Greek, Cyrillic and Arabic
+letters (ReportLab does not shape Arabic script: names are readable, not typeset).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet  # type: ignore[import-untyped]
+from reportlab.lib.units import mm  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
+from reportlab.platypus import (  # type: ignore[import-untyped]
+    Paragraph,
+    SimpleDocTemplate,
+    Spacer,
+    Table,
+    TableStyle,
+)
+
+UNICODE_FONTS = (
+    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
+    Path("/Library/Fonts/DejaVuSans.ttf"),
+)
+
+
+@dataclass(frozen=True)
+class PdfRow:
+    when: str
+    other: str
+    place: str
+    ref: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class PdfAgenda:
+    title: str
+    participant: str
+    facts: Sequence[str]
+    headers: tuple[str, str, str, str]
+    rows: Sequence[PdfRow]
+    empty: str
+    footer: str
+
+
+@lru_cache(maxsize=1)
+def _unicode_font() -> str | None:
+    for path in UNICODE_FONTS:
+        if path.exists():
+            pdfmetrics.registerFont(TTFont("DejaVuSans", str(path)))
+            return "DejaVuSans"
+    return None
+
+
+def _font_for(texts: Sequence[str]) -> str:
+    try:
+        for t in texts:
+            t.encode("cp1252")  # WinAnsiEncoding, the standard fonts' encoding in ReportLab
+    except UnicodeEncodeError:
+        return _unicode_font() or "Helvetica"
+    return "Helvetica"
+
+
+def render(agenda: PdfAgenda) -> bytes:
+    texts = [agenda.title, agenda.participant, *agenda.facts, *agenda.headers, agenda.empty, agenda.footer]
+    texts += [x for r in agenda.rows for x in (r.when, r.other, r.place, r.ref, r.note)]
+    font = _font_for(texts)
+    base = getSampleStyleSheet()
+    body = ParagraphStyle("body", parent=base["BodyText"], fontName=font, fontSize=9.5, leading=12)
+    title = ParagraphStyle("title", parent=base["Title"], fontName=font, fontSize=17, leading=21, alignment=0)
+    sub = ParagraphStyle("sub", parent=base["Heading2"], fontName=font, fontSize=13, leading=16)
+    small = ParagraphStyle("small", parent=body, fontSize=8, textColor=colors.grey)
+
+    def p(text: str, style: ParagraphStyle = body) -> Paragraph:
+        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+    story: list[Any] = [p(agenda.title, title), p(agenda.participant, sub)]
+    story += [p(f) for f in agenda.facts if f]
+    story.append(Spacer(1, 5 * mm))
+    if agenda.rows:
+        data = [[p(h) for h in agenda.headers]]
+        for r in agenda.rows:
+            data.append([p(r.when), p(r.other + (f"\n{r.note}" if r.note else "")), p(r.place), p(r.ref)])
+        table = Table(data, colWidths=[42 * mm, 68 * mm, 50 * mm, 18 * mm], repeatRows=1)
+        table.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eef1f6")),
+                    ("LINEBELOW", (0, 0), (-1, -1), 0.4, colors.HexColor("#d9dee7")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
+        story.append(table)
+    else:
+        story.append(p(agenda.empty))
+    story += [Spacer(1, 6 * mm), p(agenda.footer, small)]
+    buffer = io.BytesIO()
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=agenda.title,
+        author="GapBridge",
+        subject=agenda.participant,
+        leftMargin=16 * mm,
+        rightMargin=16 * mm,
+        topMargin=16 * mm,
+        bottomMargin=16 * mm,
+    )
+    doc.build(story)
+    return buffer.getvalue()
