@@ -24,7 +24,11 @@ migrate: $(STAMP)
 run: $(STAMP)
 	$(BIN)/gapbridge migrate
 	$(BIN)/gapbridge load-reference
+	$(BIN)/gapbridge import-iati --bundled
 	$(BIN)/gapbridge derive-barriers
+	$(BIN)/gapbridge seed-offers
+	$(BIN)/gapbridge seed-needs
+	$(BIN)/gapbridge analytics-refresh
 	$(BIN)/gapbridge serve --port $(PORT)
 
 lint: $(STAMP)

@@ -1,1 +1,186 @@
-"""Commands of this area register on the shared app when they land."""
+"""IATI registry commands: import-iati, export-iati, export-iati-organisations, import-worker.
+
+Thin: they validate arguments and call :mod:`gapbridge.projects.services` / :mod:`.export`.
+Documented in docs/registry.md.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
+
+from gapbridge.cli.app import app
+from gapbridge.cli.platform import err, fail, setup_django
+
+
+def _default_workers() -> int:
+    return min(2, os.cpu_count() or 1)
+
+
+@app.command("import-iati")
+def import_iati(
+    paths: Annotated[
+        list[Path] | None,
+        typer.Argument(help="IATI files (.xml, .xml.gz) or directories (searched recursively)"),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
+    bundled: Annotated[
+        bool, typer.Option("--bundled", help="Import the bundled sample (data/iati) — what `make run` loads")
+    ] = False,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            help="Processes reading files in parallel (default: 2 for several files, 0 = in-process)"
+        ),
+    ] = None,
+) -> None:
+    """Import IATI activity and organisation files; bad files are reported, the others still import."""
+    setup_django()
+    from gapbridge.projects import services
+    from gapbridge.projects.importer import ImportInputError, ImportProgress, expand
+
+    if not paths and not bundled:
+        fail("give one or more IATI files or directories, or --bundled")
+        return
+    given: list[Path] = list(paths or []) + (services.bundled_paths() if bundled else [])
+    try:
+        files = expand(given)
+    except ImportInputError as exc:
+        fail(str(exc))
+        return
+    if not files:
+        fail(f"no .xml or .xml.gz files in {', '.join(str(p) for p in given)}")
+        return
+    count = workers if workers is not None else (_default_workers() if len(files) > 1 else 0)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        DownloadColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        disable=json_output,
+    ) as progress:
+        task = progress.add_task(f"importing {len(files)} file(s)", total=None)
+
+        def advance(p: ImportProgress) -> None:
+            progress.update(
+                task,
+                total=p.bytes_total,
+                completed=p.bytes_done,
+                description=f"importing {len(files)} file(s): {p.activities} activities",
+            )
+
+        summary = services.import_files(
+            None,
+            [],
+            origin="bundled" if bundled and not paths else "cli",
+            workers=count,
+            progress=advance,
+            files=files,
+        )
+    data = summary.as_dict()
+    if json_output:
+        typer.echo(json.dumps(data, indent=2))
+        return
+    acts = data["activities"]
+    err.print(
+        f"{data['files']} file(s), {data['files_failed']} refused or broken; activities: {acts['new']} new, "
+        f"{acts['updated']} updated, {acts['unchanged']} unchanged, {acts['skipped']} skipped; "
+        f"{data['findings']} findings ({data['findings_by_severity']['error']} errors) "
+        f"in {data['seconds']:.1f} s."
+    )
+    for error in data["errors"]:
+        where = f"{error['file']}:{error['line']}" if error["line"] else error["file"]
+        err.print(f"[red]refused[/red] {where}: {error['message']}")
+
+
+@app.command("export-iati")
+def export_iati(
+    out: Annotated[Path, typer.Option("--out", help="File to write (IATI 2.03 activity XML)")],
+    country: Annotated[
+        str | None, typer.Option(help="Only activities in this recipient country (ISO3)")
+    ] = None,
+    publisher: Annotated[str | None, typer.Option(help="Only activities of this reporting-org ref")] = None,
+    focus_area: Annotated[
+        str | None, typer.Option("--focus-area", help="Only activities in this focus area")
+    ] = None,
+) -> None:
+    """Write stored activities as an IATI 2.03 activity file (valid against the official XSD)."""
+    setup_django()
+    from gapbridge.projects import queries
+    from gapbridge.projects.export import export_activities
+    from gapbridge.projects.focus import load_focus_map
+
+    if focus_area and focus_area not in load_focus_map().by_slug:
+        fail(f"unknown focus area {focus_area!r}; one of: {', '.join(load_focus_map().by_slug)}")
+        return
+    if country and len(country) != 3:
+        fail(f"--country takes an ISO3 code (e.g. KEN), not {country!r}")
+        return
+    if not out.parent.is_dir():
+        fail(f"--out {out}: folder {out.parent} does not exist")
+        return
+    qs = queries.activities(
+        queries.ActivityFilter(country=country or "", publisher=publisher or "", focus_area=focus_area or "")
+    )
+    total = qs.count()
+    started = time.perf_counter()
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(), console=err
+    ) as progress:
+        task = progress.add_task("exporting", total=total)
+        result = export_activities(qs, str(out), progress=lambda done: progress.update(task, completed=done))
+    err.print(
+        f"Wrote {result.written} of {total} activities to {out} in {time.perf_counter() - started:.1f} s."
+    )
+    if result.unwritable:
+        err.print(f"{len(result.unwritable)} left out (the 2.03 schema needs data they lack), e.g.:")
+        for message in result.unwritable[:5]:
+            err.print(f"  {message}")
+
+
+@app.command("export-iati-organisations")
+def export_iati_organisations(
+    out: Annotated[Path, typer.Option("--out", help="File to write (IATI 2.03 organisation XML)")],
+    publisher: Annotated[str | None, typer.Option(help="Only this organisation identifier")] = None,
+) -> None:
+    """Write the stored IATI organisations (from organisation files) as an IATI 2.03 organisation file."""
+    setup_django()
+    from gapbridge.projects.export import export_organisations
+    from gapbridge.projects.models import IatiOrganisation
+
+    if not out.parent.is_dir():
+        fail(f"--out {out}: folder {out.parent} does not exist")
+        return
+    qs = IatiOrganisation.objects.order_by("organisation_identifier")
+    if publisher:
+        qs = qs.filter(organisation_identifier=publisher)
+    result = export_organisations(qs, str(out))
+    err.print(f"Wrote {result.written} organisation(s) to {out}.")
+    for message in result.unwritable[:5]:
+        err.print(f"  left out: {message}")
+
+
+@app.command("import-worker")
+def import_worker(
+    once: Annotated[bool, typer.Option("--once", help="Run the queued uploads, then stop")] = False,
+    poll: Annotated[float, typer.Option(help="Seconds between looks at the queue")] = 2.0,
+) -> None:
+    """Run uploaded IATI files queued on the upload page (the background import worker)."""
+    setup_django()
+    from gapbridge.projects import services
+
+    label = f"import-worker:{os.getpid()}"
+
+    def idle() -> bool:
+        time.sleep(poll)
+        return True
+
+    done = services.work_queue(label, once=once, idle=idle)
+    err.print(f"{done} upload(s) imported.")

@@ -7,14 +7,15 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 
 class IncomeGroup(models.TextChoices):
-    LOW = "L", "Low income"
-    LOWER_MIDDLE = "LM", "Lower-middle income"
-    UPPER_MIDDLE = "UM", "Upper-middle income"
-    HIGH = "H", "High income"
-    UNCLASSIFIED = "", "Not classified"
+    LOW = "L", _("Low income")
+    LOWER_MIDDLE = "LM", _("Lower-middle income")
+    UPPER_MIDDLE = "UM", _("Upper-middle income")
+    HIGH = "H", _("High income")
+    UNCLASSIFIED = "", _("Not classified")
 
 
 class EconomyQuerySet(models.QuerySet["Economy"]):
@@ -59,15 +60,22 @@ class Economy(models.Model):
         localised: str = getattr(self, f"name_{lang}", "") if lang in {"fr", "es", "ar"} else ""
         return localised or self.name_en
 
+    @property
+    def region_label(self) -> str:
+        """The UN M49 region in the active language (the data stores it in English)."""
+        from gapbridge.countries.labels import region  # labels imports this module
+
+        return region(self.region)
+
 
 class CountryGroup(models.Model):
     """A grouping such as LDC, LLDC, SIDS, WTO members or DCO member states; data, not code."""
 
     class Kind(models.TextChoices):
-        UN = "un", "UN category"
-        INCOME = "income", "World Bank income group"
-        MEMBERSHIP = "membership", "Organization membership"
-        REGION = "region", "Region"
+        UN = "un", _("UN category")
+        INCOME = "income", _("World Bank income group")
+        MEMBERSHIP = "membership", _("Organization membership")
+        REGION = "region", _("Region")
 
     code = models.SlugField(max_length=40, unique=True)
     name = models.CharField(max_length=200)
@@ -83,6 +91,13 @@ class CountryGroup(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The group's name in the active language where the interface has it, else the stored name."""
+        from gapbridge.countries.labels import group_name  # labels imports this module
+
+        return group_name(self.code, self.name)
+
     def members_on(self, on: dt.date) -> EconomyQuerySet:
         return Economy.objects.in_group_on(self.code, on)
 
@@ -91,8 +106,8 @@ class GroupMembership(models.Model):
     """Membership over [start_date, end_date): a graduation on D means 'not a member on D'."""
 
     class Origin(models.TextChoices):
-        REFERENCE = "reference", "Bundled reference data"
-        SECRETARIAT = "secretariat", "Edited by the secretariat"
+        REFERENCE = "reference", _("Bundled reference data")
+        SECRETARIAT = "secretariat", _("Edited by the secretariat")
 
     group = models.ForeignKey(CountryGroup, on_delete=models.CASCADE, related_name="memberships")
     economy = models.ForeignKey(Economy, on_delete=models.CASCADE, related_name="memberships")
@@ -160,21 +175,21 @@ class Observation(models.Model):
 
 
 class LegalArea(models.TextChoices):
-    E_TRANSACTIONS = "etransactions", "Electronic transactions"
-    CONSUMER_PROTECTION = "consumer_protection", "Consumer protection"
-    DATA_PROTECTION = "data_protection", "Privacy and data protection"
-    CYBERCRIME = "cybercrime", "Cybercrime"
-    INDIRECT_TAXATION = "indirect_taxation", "Indirect taxation (e-commerce)"
+    E_TRANSACTIONS = "etransactions", _("Electronic transactions")
+    CONSUMER_PROTECTION = "consumer_protection", _("Consumer protection")
+    DATA_PROTECTION = "data_protection", _("Privacy and data protection")
+    CYBERCRIME = "cybercrime", _("Cybercrime")
+    INDIRECT_TAXATION = "indirect_taxation", _("Indirect taxation (e-commerce)")
 
 
 class LegalStatus(models.Model):
     """A country's legislation status in one area (UNCTAD Global Cyberlaw Tracker), with its laws."""
 
     class Status(models.TextChoices):
-        LEGISLATION = "legislation", "Legislation"
-        DRAFT = "draft", "Draft legislation"
-        NONE = "none", "No legislation"
-        NO_DATA = "no_data", "No data"
+        LEGISLATION = "legislation", _("Legislation")
+        DRAFT = "draft", _("Draft legislation")
+        NONE = "none", _("No legislation")
+        NO_DATA = "no_data", _("No data")
 
     economy = models.ForeignKey(Economy, on_delete=models.CASCADE, related_name="legal_statuses")
     area = models.CharField(max_length=30, choices=LegalArea.choices)

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.countries.models import (
     CountryGroup,
@@ -76,14 +77,20 @@ def economies(filters: CountryFilter) -> EconomyQuerySet:
         )
     if filters.income_group:
         if filters.income_group not in IncomeGroup.values:
-            raise QueryError(f"income_group must be one of L, LM, UM, H; got {filters.income_group!r}")
+            raise QueryError(
+                _("income_group must be one of L, LM, UM, H; got %(value)s")
+                % {"value": repr(filters.income_group)}
+            )
         qs = qs.filter(income_group=filters.income_group)
     if filters.group:
         if not CountryGroup.objects.filter(code=filters.group).exists():
-            raise QueryError(f"unknown group {filters.group!r}")
+            raise QueryError(_("unknown group %(value)s") % {"value": repr(filters.group)})
         qs = qs.in_group_on(filters.group, filters.on or today())
     if filters.sort not in SORTS:
-        raise QueryError(f"sort must be one of {', '.join(SORTS)}; got {filters.sort!r}")
+        raise QueryError(
+            _("sort must be one of %(allowed)s; got %(value)s")
+            % {"allowed": ", ".join(SORTS), "value": repr(filters.sort)}
+        )
     return qs.order_by(SORTS[filters.sort], "iso3")
 
 

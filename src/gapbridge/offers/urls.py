@@ -1,5 +1,15 @@
 """Pages of the offers app."""
 
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from gapbridge.offers import views
+
+app_name = "offers"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.offer_list, name="list"),
+    path("new/", views.offer_create, name="new"),
+    path("<int:offer_id>/", views.offer_detail, name="detail"),
+    path("<int:offer_id>/edit/", views.offer_edit, name="edit"),
+    path("<int:offer_id>/status/", views.offer_transition, name="transition"),
+]

@@ -6,24 +6,149 @@ Views only translate HTTP to queries and templates; numbers come from `gapbridge
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from typing import Any
 
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils.formats import get_format, number_format
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from gapbridge.api.pagination import csv_response
 from gapbridge.charts import svg
-from gapbridge.countries import queries
-from gapbridge.countries.models import CountryGroup, CountryScore, Economy, IncomeGroup, ReferenceLoad
+from gapbridge.charts.markup import format_number
+from gapbridge.countries import labels, queries
+from gapbridge.countries.models import (
+    CountryGroup,
+    CountryScore,
+    Economy,
+    IncomeGroup,
+    IndicatorValue,
+    ReferenceLoad,
+)
 from gapbridge.countries.profile import build_profile, summary_out
+from gapbridge.countries.schemas import CountryProfileOut
+from gapbridge.domain import gapindex
 from gapbridge.domain.gapindex import PILLARS
 from gapbridge.web import maps
 from gapbridge.web.i18n import text_dir
 
 MAX_COMPARE = 5
+
+
+# --- display in the active language -----------------------------------------------------------------
+# The stored index and the domain speak English; pages show the names and the peer comparisons in the
+# visitor's language, formatted by Django's localization (decimal and thousands separators).
+
+_VALUE_FORMATS: dict[str, tuple[int, Promise | str]] = {
+    gapindex.UNIT_PCT_POPULATION: (1, gettext_lazy("%(value)s%%")),
+    gapindex.UNIT_PCT_ADULTS: (1, gettext_lazy("%(value)s%%")),
+    gapindex.UNIT_PCT_BUSINESSES: (1, gettext_lazy("%(value)s%%")),
+    gapindex.UNIT_PCT_GNI: (2, gettext_lazy("%(value)s%% of monthly GNI per capita")),
+    gapindex.UNIT_PER_100: (1, gettext_lazy("%(value)s per 100 people")),
+    gapindex.UNIT_PER_MILLION: (1, gettext_lazy("%(value)s per million people")),
+    gapindex.UNIT_USD: (0, gettext_lazy("US$%(value)s")),
+    gapindex.UNIT_USD_PER_CAPITA: (2, gettext_lazy("US$%(value)s per person")),
+    gapindex.UNIT_GCI: (1, gettext_lazy("%(value)s/100")),
+}
+
+
+def _sort_key(name: str) -> str:
+    """Accent-insensitive alphabetical key, so "Égypte" sorts with the E's in French."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
+
+
+def _english() -> bool:
+    return (get_language() or "en")[:2] == "en"
+
+
+def _chart_number(value: float) -> str:
+    """The charts' default rounding ("43.2", "40", "12,345") with the active locale's separators."""
+    plain = format_number(value).replace(",", "\0").replace(".", str(get_format("DECIMAL_SEPARATOR")))
+    return plain.replace("\0", str(get_format("THOUSAND_SEPARATOR")))
+
+
+def _format_value(spec: gapindex.IndicatorSpec, value: float | None, year: int | None) -> str:
+    if value is None:
+        return _("no data")
+    decimals, template = _VALUE_FORMATS.get(spec.unit, (2, "%(value)s"))
+    # Django's number_format cuts extra decimals off; round first so 12345.6 shows as 12,346.
+    text = str(template) % {"value": number_format(round(value, decimals), decimals, force_grouping=True)}
+    return _("%(value)s (%(year)s)") % {"value": text, "year": year} if year else text
+
+
+def _law_status(value: float | None) -> str:
+    if value is None:
+        return str(labels.LAW_STATUS["no data"])
+    if value >= 1.0:
+        return str(labels.LAW_STATUS["law in force"])
+    return str(labels.LAW_STATUS["draft only" if value > 0.0 else "none"])
+
+
+def _describe_difference(
+    spec: gapindex.IndicatorSpec, peer: tuple[float | None, int | None], own: tuple[float | None, int | None]
+) -> str:
+    """The domain's `describe_difference`, worded and formatted in the active language."""
+    name = labels.indicator_name(spec.code, spec.name)
+    if spec.unit == gapindex.UNIT_LEGISLATION:
+        peer_value = peer[0]
+        template = (
+            _("%(law)s: draft law (this country: %(status)s)")
+            if peer_value is not None and 0.0 < peer_value < 1.0
+            else _("%(law)s: law in force (this country: %(status)s)")
+        )
+        return template % {"law": name, "status": _law_status(own[0])}
+    return _("%(indicator)s: %(peer)s vs %(country)s") % {
+        "indicator": name,
+        "peer": _format_value(spec, *peer),
+        "country": _format_value(spec, *own),
+    }
+
+
+def _localise_profile(profile: CountryProfileOut) -> None:
+    """Pillar, indicator, unit, region and group names of a built profile in the active language."""
+    profile.region = labels.region(profile.region)
+    profile.sub_region = labels.region(profile.sub_region)
+    for membership in profile.groups:
+        membership.name = labels.group_name(membership.code, membership.name)
+    for average in profile.group_averages:
+        average.name = labels.group_name(average.code, average.name)
+    own: dict[str, tuple[float | None, int | None]] = {}
+    gaps = []
+    for pillar in profile.gap_index.pillars:
+        pillar.name = labels.pillar_name(pillar.code, pillar.name)
+        for value in pillar.indicators:
+            own[value.code] = (value.value, value.year)
+            value.name = labels.indicator_name(value.code, value.name)
+            value.unit = labels.unit(value.unit)
+            if value.data_gap:
+                value.data_gap = labels.gap_reason(value.data_gap)
+            if value.value is None:
+                gaps.append(
+                    _("%(indicator)s: %(reason)s") % {"indicator": value.name, "reason": value.data_gap or ""}
+                )
+    profile.data_gaps = gaps
+    peers = profile.peers_further_ahead
+    codes = {d.indicator for peer in peers for d in peer.differences}
+    theirs = {
+        (iso3, code): (value, year)
+        for iso3, code, value, year in IndicatorValue.objects.filter(
+            economy__iso3__in={peer.iso3 for peer in peers}, code__in=codes
+        ).values_list("economy__iso3", "code", "value", "year")
+    }
+    for peer in peers:
+        for difference in peer.differences:
+            spec = gapindex.INDICATORS.get(difference.indicator)
+            if spec is not None:
+                difference.text = _describe_difference(
+                    spec,
+                    theirs.get((peer.iso3, spec.code), (None, None)),
+                    own.get(spec.code, (None, None)),
+                )
 
 
 def _filters(request: HttpRequest) -> queries.CountryFilter:
@@ -67,13 +192,15 @@ def country_list(request: HttpRequest) -> HttpResponse:
         rows = list(queries.economies(filters))
     except queries.QueryError as exc:
         filters, rows, error = queries.CountryFilter(), [], str(exc)
+    if filters.sort in {"name", "-name"} and not _english():
+        rows.sort(key=lambda e: _sort_key(e.name), reverse=filters.sort == "-name")
     context: dict[str, Any] = {
         "rows": rows,
         "filters": filters,
         "error": error,
-        "regions": queries.regions(),
+        "regions": [(r, labels.region(r)) for r in queries.regions()],
         "income_groups": [c for c in IncomeGroup.choices if c[0]],
-        "groups": CountryGroup.objects.all(),
+        "groups": [(g.code, labels.group_name(g.code, g.name)) for g in CountryGroup.objects.all()],
         "query_string": request.GET.urlencode(),
     }
     template = "web/_country_rows.html" if request.headers.get("HX-Request") else "web/country_list.html"
@@ -123,6 +250,7 @@ def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
     except Economy.DoesNotExist:
         raise Http404(_("No economy with the code %(code)s") % {"code": iso3}) from None
     profile = build_profile(economy)
+    _localise_profile(profile)
     categories = [p.name for p in profile.gap_index.pillars]
     series = [svg.BarSeries(profile.name, [p.score for p in profile.gap_index.pillars])]
     for average in profile.group_averages[:3]:
@@ -138,6 +266,7 @@ def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
         title=_("Pillar scores against peer-group averages"),
         lang_dir=text_dir(),
         insufficient_label=_("insufficient data"),
+        number_format=_chart_number,
     )
     mini_map = maps.overall_map(highlight=economy.iso3)
     peers_by_pillar: dict[str, list[Any]] = {}
@@ -146,6 +275,7 @@ def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
     pillar_rows = [
         (p, [a.pillars.get(p.code) for a in profile.group_averages]) for p in profile.gap_index.pillars
     ]
+    history = queries.memberships_history(economy)
     return render(
         request,
         "web/country_profile.html",
@@ -156,7 +286,7 @@ def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
             "mini_map": mini_map,
             "pillar_rows": pillar_rows,
             "peers_by_pillar": peers_by_pillar,
-            "history": queries.memberships_history(economy),
+            "history": history,
         },
     )
 
@@ -167,14 +297,17 @@ def compare(request: HttpRequest) -> HttpResponse:
     economies = {e.iso3: e for e in queries.profile_queryset().filter(iso3__in=codes)}
     missing = [c for c in codes if c not in economies]
     profiles = [build_profile(economies[c]) for c in codes if c in economies]
+    for profile in profiles:
+        _localise_profile(profile)
     chart = ""
     if len(profiles) >= 2:
         chart = svg.grouped_compare_svg(
-            [p.name for p in PILLARS],
+            [labels.pillar_name(p.code, p.name) for p in PILLARS],
             [svg.BarSeries(p.name, [pl.score for pl in p.gap_index.pillars]) for p in profiles],
             title=_("Pillar scores side by side"),
             lang_dir=text_dir(),
             insufficient_label=_("insufficient data"),
+            number_format=_chart_number,
         )
     return render(
         request,
@@ -184,7 +317,10 @@ def compare(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "missing": missing,
             "codes": codes,
-            "all_economies": Economy.objects.only("iso3", "name_en", "name_fr", "name_es", "name_ar"),
+            "all_economies": sorted(
+                Economy.objects.only("iso3", "name_en", "name_fr", "name_es", "name_ar"),
+                key=lambda e: _sort_key(e.name),
+            ),
             "max_compare": MAX_COMPARE,
         },
     )
@@ -199,7 +335,22 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def methodology(request: HttpRequest) -> HttpResponse:
-    return render(request, "web/methodology.html", {"pillars": PILLARS})
+    pillars = [
+        {
+            "name": labels.pillar_name(p.code, p.name),
+            "indicators": [
+                {
+                    "name": labels.indicator_name(i.code, i.name),
+                    "unit": labels.unit(i.unit),
+                    "direction": i.direction,
+                    "log": i.log,
+                }
+                for i in p.indicators
+            ],
+        }
+        for p in PILLARS
+    ]
+    return render(request, "web/methodology.html", {"pillars": pillars})
 
 
 @require_GET

@@ -1,0 +1,90 @@
+"""Explanations in the reader's language: the matcher's English templates through gettext.
+
+The matcher marks its templates with ``gettext_noop``; here they are translated at display time, and code
+parameters (focus areas, pillars, kinds) are named in the active language.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from django.utils.translation import gettext
+
+from gapbridge.domain.matching import (
+    CHECK_NAMES,
+    COMPONENT_NAMES,
+    NAMED_PARAMS,
+    Check,
+    Component,
+    Suggestion,
+    render,
+)
+
+
+def _name(param: str, code: str) -> str:
+    names = NAMED_PARAMS.get(param, {})
+    return gettext(names[code]) if code in names else code
+
+
+def text(message: str, params: Mapping[str, Any]) -> str:
+    try:
+        return render(gettext(message), params, _name)
+    except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: fall back to English
+        return render(message, params, _name)
+
+
+def component_rows(components: tuple[Component, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": c.code,
+            "name": gettext(COMPONENT_NAMES[c.code]),
+            "value": round(c.value, 4),
+            "weight": c.weight,
+            "contribution": round(c.contribution, 4),
+            "share": round(100 * c.contribution / c.weight) if c.weight else 0,
+            "text": text(c.message, c.params),
+        }
+        for c in components
+    ]
+
+
+def check_rows(checks: tuple[Check, ...]) -> list[dict[str, Any]]:
+    return [
+        {
+            "code": c.code,
+            "name": gettext(CHECK_NAMES[c.code]),
+            "passed": c.passed,
+            "text": text(c.message, c.params),
+        }
+        for c in checks
+    ]
+
+
+def suggestion_dict(s: Suggestion) -> dict[str, Any]:
+    return {
+        "score": round(s.score, 4),
+        "eligible": s.eligible,
+        "components": component_rows(s.components),
+        "checks": check_rows(s.checks),
+    }
+
+
+def stored_rows(explanation: Mapping[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """A match's stored explanation, re-rendered in the reader's language."""
+    components = []
+    for c in explanation.get("components", []):
+        row = dict(c)
+        row["name"] = gettext(COMPONENT_NAMES.get(c.get("code", ""), c.get("code", "")))
+        if "message" in c:
+            row["text"] = text(c["message"], c.get("params", {}))
+        row["share"] = round(100 * c.get("contribution", 0) / c["weight"]) if c.get("weight") else 0
+        components.append(row)
+    checks = []
+    for c in explanation.get("checks", []):
+        row = dict(c)
+        row["name"] = gettext(CHECK_NAMES.get(c.get("code", ""), c.get("code", "")))
+        if "message" in c:
+            row["text"] = text(c["message"], c.get("params", {}))
+        checks.append(row)
+    return {"components": components, "checks": checks}

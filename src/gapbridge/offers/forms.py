@@ -1,0 +1,94 @@
+"""Forms of the offer pages: they validate input; the services make the changes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from gapbridge.countries.models import CountryGroup, Economy
+from gapbridge.offers.choices import FocusArea, Language, Modality, RequesterType, SupportKind
+from gapbridge.organizations.models import Organization
+
+
+def _regions() -> list[tuple[str, str]]:
+    names = sorted(set(Economy.objects.exclude(sub_region="").values_list("sub_region", flat=True)))
+    return [(r, r) for r in names]
+
+
+class OfferForm(forms.Form):
+    provider = forms.ModelChoiceField(label=_("Provider"), queryset=Organization.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=300)
+    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
+    language = forms.ChoiceField(label=_("Language of the text"), choices=Language.choices, initial="en")
+    kind = forms.ChoiceField(label=_("Kind of support"), choices=SupportKind.choices)
+    focus_areas = forms.MultipleChoiceField(
+        label=_("Focus areas"), choices=FocusArea.choices, widget=forms.CheckboxSelectMultiple
+    )
+    eligible_countries = forms.ModelMultipleChoiceField(
+        label=_("Eligible countries (none: every country)"),
+        queryset=Economy.objects.all(),
+        to_field_name="iso3",
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    eligible_regions = forms.MultipleChoiceField(
+        label=_("…or regions"),
+        choices=_regions,
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    eligible_groups = forms.ModelMultipleChoiceField(
+        label=_("…or groups (membership on the date of the need)"),
+        queryset=CountryGroup.objects.all(),
+        to_field_name="code",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    requester_types = forms.MultipleChoiceField(
+        label=_("Eligible requesters (none: everyone)"),
+        choices=RequesterType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Working languages"),
+        choices=Language.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    modality = forms.ChoiceField(label=_("Modality"), choices=[("", "—"), *Modality.choices], required=False)
+    capacity = forms.IntegerField(
+        label=_("Places (needs it can take; empty: no limit)"), min_value=0, required=False
+    )
+    budget_usd = forms.DecimalField(label=_("Budget (US$)"), min_value=0, required=False)
+    opens = forms.DateField(
+        label=_("Applications open"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    closes = forms.DateField(
+        label=_("Applications close"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    contact_name = forms.CharField(label=_("Contact name"), max_length=200, required=False)
+    contact_email = forms.EmailField(label=_("Contact e-mail"), required=False)
+    contact_url = forms.URLField(
+        label=_("Information page"), max_length=500, required=False, assume_scheme="https"
+    )
+
+    def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        provider = self.fields["provider"]
+        assert isinstance(provider, forms.ModelChoiceField)
+        provider.queryset = organizations if organizations is not None else Organization.objects.none()
+
+    def service_data(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data.pop("provider", None)
+        data["eligible_countries"] = [e.iso3 for e in data.get("eligible_countries") or []]
+        data["eligible_groups"] = [g.code for g in data.get("eligible_groups") or []]
+        return data
+
+
+class TransitionForm(forms.Form):
+    to = forms.CharField(max_length=30)
+    reason = forms.CharField(label=_("Why"), max_length=2000)

@@ -1,0 +1,191 @@
+"""Import bookkeeping and data quality: source files, runs, findings, upload jobs, organisation files."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from gapbridge.projects.models.activity import Activity
+
+
+class SourceFile(models.Model):
+    """A file that has been imported (or refused), by the name it was given on."""
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", "imported"
+        PARTIAL = "partial", "partly imported (broke midway)"
+        FAILED = "failed", "refused"
+
+    name = models.CharField(max_length=500, unique=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    size = models.BigIntegerField(default=0)
+    kind = models.CharField(max_length=100, blank=True, help_text="iati-activities / iati-organisations")
+    status = models.CharField(max_length=100, choices=Status.choices)
+    error = models.TextField(blank=True)
+    error_line = models.IntegerField(null=True, blank=True)
+    items = models.IntegerField(default=0, help_text="activities or organisations read in the last run")
+    skipped = models.IntegerField(default=0)
+    last_run = models.ForeignKey("projects.ImportRun", null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ImportRun(models.Model):
+    """One call of the importer (CLI, upload job or bundled sample), with its summary."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", "running"
+        FINISHED = "finished", "finished"
+        FAILED = "failed", "failed"
+
+    origin = models.CharField(max_length=100)
+    actor_label = models.CharField(max_length=200)
+    status = models.CharField(max_length=100, choices=Status.choices, default=Status.RUNNING)
+    started_at = models.DateTimeField(auto_now_add=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    summary = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.origin}, {self.status})"
+
+
+class Finding(models.Model):
+    """A data-quality finding about a stored activity (from the adapter, or from the money split)."""
+
+    class Severity(models.TextChoices):
+        ERROR = "error", "error"
+        WARNING = "warning", "warning"
+        INFO = "info", "info"
+
+    activity = models.ForeignKey(
+        Activity,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="findings",
+        help_text="null: an item that could not be stored (no identifier); see source_file",
+    )
+    source_file = models.ForeignKey(SourceFile, null=True, on_delete=models.SET_NULL, related_name="findings")
+    severity = models.CharField(max_length=7, choices=Severity.choices)
+    code = models.CharField(max_length=40, db_index=True)
+    message = models.TextField()
+    path = models.CharField(max_length=500, blank=True)
+    line = models.IntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["activity_id", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.severity} {self.code}: {self.message[:60]}"
+
+
+class ImportJob(models.Model):
+    """A file uploaded by the secretariat, imported by the background worker (docs/registry.md)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "queued"
+        RUNNING = "running", "running"
+        DONE = "done", "done"
+        FAILED = "failed", "failed"
+
+    original_name = models.CharField(max_length=255)
+    stored_path = models.CharField(max_length=500)
+    size = models.BigIntegerField()
+    status = models.CharField(max_length=100, choices=Status.choices, default=Status.QUEUED)
+    items_done = models.IntegerField(default=0)
+    bytes_done = models.BigIntegerField(default=0)
+    message = models.TextField(blank=True)
+    summary = models.JSONField(default=dict)
+    run = models.ForeignKey(ImportRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"upload {self.original_name} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        return min(99, int(100 * self.bytes_done / self.size)) if self.size else 0
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    def owning_organization_id(self) -> int | None:
+        return None
+
+    def owning_country_id(self) -> int | None:
+        return None
+
+
+class ImportJobTransition(models.Model):
+    """History of an upload job's status: from, to, who, when, why."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField(max_length=100, blank=True)
+    to_status = models.CharField(max_length=100)
+    actor_label = models.CharField(max_length=200)
+    at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["job_id", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+class IatiOrganisation(models.Model):
+    """An ``iati-organisation`` from an organisation file, linked to the GapBridge organization."""
+
+    organisation_identifier = models.CharField(max_length=255, unique=True)
+    organization = models.ForeignKey(
+        "organizations.Organization", null=True, on_delete=models.SET_NULL, related_name="iati_files"
+    )
+    version = models.CharField(max_length=100, blank=True)
+    last_updated_datetime = models.DateTimeField(null=True, blank=True)
+    default_language = models.CharField(max_length=100, blank=True)
+    default_currency = models.CharField(max_length=10, blank=True)
+    name = models.JSONField(default=list)
+    reporting_org_data = models.JSONField(null=True, blank=True)
+    content_hash = models.CharField(max_length=64)
+    source_file = models.ForeignKey(SourceFile, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    def __str__(self) -> str:
+        return self.organisation_identifier
+
+
+class OrganisationBudget(models.Model):
+    organisation = models.ForeignKey(IatiOrganisation, on_delete=models.CASCADE, related_name="total_budgets")
+    position = models.IntegerField()
+    status = models.CharField(max_length=100, blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    value = models.DecimalField(max_digits=40, decimal_places=10, null=True, blank=True)
+    value_text = models.CharField(max_length=120, blank=True)
+    currency = models.CharField(max_length=10, blank=True)
+    value_date = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organisation_id", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.value_text} {self.currency}"

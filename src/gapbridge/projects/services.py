@@ -1,0 +1,320 @@
+"""Writes of the projects app: importing IATI files, organisations met in them, upload jobs.
+
+Every function checks who acts first. ``actor=None`` is the system (the ``gapbridge`` command line,
+``make run``): whoever can run the command already controls the database. Through the web only the
+secretariat may import. Each import run is audited (action ``import``) with its summary, and so is every
+organization the import creates.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+
+from gapbridge.accounts.permissions import Actor, require_secretariat
+from gapbridge.audit import services as audit
+from gapbridge.iati.dto import OrganisationDTO
+from gapbridge.iati.findings import Finding as IatiFinding
+from gapbridge.organizations.models import Organization, OrganizationType
+from gapbridge.projects import importer
+from gapbridge.projects.models import (
+    IatiOrganisation,
+    ImportJob,
+    ImportJobTransition,
+    ImportRun,
+    OrganisationBudget,
+)
+from gapbridge.projects.rows import dec, narr
+
+#: The sample ``make run`` loads: every file of the bundled ``data/iati/activities`` and organisations.
+BUNDLED = ("activities", "organisations")
+_ORG_TYPES = {choice.value for choice in OrganizationType}
+
+
+def _check(actor: Actor) -> None:
+    if actor is not None:
+        require_secretariat(actor, "import IATI files")
+
+
+def ensure_organizations(
+    actor: Actor, wanted: dict[str, tuple[str, str]], run: ImportRun | None = None
+) -> dict[str, int]:
+    """Ids of the organizations with these IATI refs (``{ref: (name, org type)}``), creating the missing
+    ones — each creation audited as an ``import``."""
+    _check(actor)
+    if not wanted:
+        return {}
+    found = dict(Organization.objects.filter(iati_ref__in=list(wanted)).values_list("iati_ref", "pk"))
+    missing = sorted(ref for ref in wanted if ref not in found)
+    reason = f"reporting organisation of IATI activities (import run {run.pk})" if run else "IATI import"
+    for ref in missing:
+        name, org_type = wanted[ref]
+        org = Organization.objects.create(
+            name=(name or ref)[:300],
+            iati_ref=ref[:120],
+            org_type=org_type if org_type in _ORG_TYPES else OrganizationType.OTHER,
+        )
+        audit.record(actor, "import", org, after=audit.snapshot(org), reason=reason)
+        found[ref] = org.pk
+    return {ref: pk for ref, pk in found.items() if ref is not None}
+
+
+def save_organisations(
+    actor: Actor,
+    organisations: Sequence[tuple[OrganisationDTO, tuple[IatiFinding, ...]]],
+    source_file_id: int | None,
+    run: ImportRun | None = None,
+) -> dict[str, int]:
+    """Store the organisations of an organisation file (newer last-updated wins, as for activities)."""
+    _check(actor)
+    counts = {"new": 0, "updated": 0, "unchanged": 0}
+    for organisation, _findings in organisations:
+        digest = hashlib.sha256(repr(organisation).encode("utf-8", "surrogatepass")).hexdigest()
+        with transaction.atomic():
+            current = IatiOrganisation.objects.filter(
+                organisation_identifier=organisation.organisation_identifier
+            ).first()
+            if current is not None:
+                if current.content_hash == digest:
+                    counts["unchanged"] += 1
+                    continue
+                stored = current.last_updated_datetime
+                incoming = organisation.last_updated_datetime
+                if stored is not None and (incoming is None or incoming < stored):
+                    counts["unchanged"] += 1
+                    continue
+            name = organisation.display_name or organisation.organisation_identifier
+            reporting = organisation.reporting_org
+            org_ids = ensure_organizations(
+                actor,
+                {organisation.organisation_identifier: (name, (reporting.type or "") if reporting else "")},
+                run,
+            )
+            fields: dict[str, Any] = {
+                "organization_id": org_ids.get(organisation.organisation_identifier),
+                "version": organisation.version or "",
+                "last_updated_datetime": organisation.last_updated_datetime,
+                "default_language": organisation.default_language or "",
+                "default_currency": organisation.default_currency or "",
+                "name": narr(organisation.name),
+                "reporting_org_data": None
+                if reporting is None
+                else {
+                    "ref": reporting.ref,
+                    "type": reporting.type,
+                    "secondary": reporting.secondary_reporter,
+                    "narratives": narr(reporting.narratives),
+                },
+                "content_hash": digest,
+                "source_file_id": source_file_id,
+            }
+            stored_org, created = IatiOrganisation.objects.update_or_create(
+                organisation_identifier=organisation.organisation_identifier, defaults=fields
+            )
+            stored_org.total_budgets.all().delete()
+            OrganisationBudget.objects.bulk_create(
+                OrganisationBudget(
+                    organisation=stored_org,
+                    position=i,
+                    status=b.status or "",
+                    period_start=b.period_start,
+                    period_end=b.period_end,
+                    value=b.value,
+                    value_text=dec(b.value) or "",
+                    currency=b.currency or "",
+                    value_date=b.value_date,
+                )
+                for i, b in enumerate(organisation.total_budgets)
+            )
+            counts["new" if created else "updated"] += 1
+    return counts
+
+
+def import_files(
+    actor: Actor,
+    paths: Sequence[str | os.PathLike[str]],
+    *,
+    origin: str = "cli",
+    workers: int = 0,
+    batch_size: int = 500,
+    progress: Callable[[importer.ImportProgress], None] | None = None,
+    files: list[tuple[str, str]] | None = None,
+) -> importer.ImportSummary:
+    """Import IATI activity and organisation files (paths or directories); see docs/registry.md.
+
+    Raises :class:`importer.ImportInputError` when a path does not exist. Bad *content* never raises:
+    each refused or broken file is reported in the summary's ``errors`` and the other files import.
+    """
+    _check(actor)
+    todo = files if files is not None else importer.expand(paths)
+    run = ImportRun.objects.create(origin=origin, actor_label=audit.actor_label(actor))
+    org_cache: dict[str, int] = {}
+
+    def organization_ids(wanted: dict[str, tuple[str, str]]) -> dict[str, int]:
+        missing = {ref: value for ref, value in wanted.items() if ref not in org_cache}
+        if missing:
+            org_cache.update(ensure_organizations(actor, missing, run))
+        return {ref: org_cache[ref] for ref in wanted if ref in org_cache}
+
+    def organisations(items: list[Any], source_file_id: int | None) -> dict[str, int]:
+        return save_organisations(actor, items, source_file_id, run)
+
+    worker = importer.Importer(run, organization_ids, organisations, progress, batch_size)
+    try:
+        summary = worker.run_files(todo, workers)
+        importer.rebuild_cube()
+    except BaseException:
+        ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, finished_at=timezone.now())
+        raise
+    run.status = ImportRun.Status.FINISHED
+    run.finished_at = timezone.now()
+    run.summary = summary.as_dict()
+    run.save()
+    audit.record(actor, "import", run, after=run.summary, reason=f"{origin}: {len(todo)} file(s)")
+    return summary
+
+
+def bundled_paths() -> list[Path]:
+    root = Path(settings.DATA_DIR) / "iati"
+    return [root / name for name in BUNDLED if (root / name).is_dir()]
+
+
+def load_bundled_sample(actor: Actor = None) -> importer.ImportSummary:
+    """Import the bundled IATI sample (``data/iati/activities`` and ``organisations``) — what ``make run``
+    loads. Idempotent: a second call finds every activity unchanged."""
+    return import_files(actor, bundled_paths(), origin="bundled")
+
+
+def refresh_funding_cube() -> bool:
+    """Rebuild the funding cube if imports left it stale (normally done at the end of each import)."""
+    return importer.rebuild_cube()
+
+
+# -- upload jobs ------------------------------------------------------------------------------------------
+_SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def _transition(job: ImportJob, to: str, actor_label: str, reason: str = "") -> None:
+    ImportJobTransition.objects.create(
+        job=job, from_status=job.status, to_status=to, actor_label=actor_label, reason=reason
+    )
+    job.status = to
+
+
+@transaction.atomic
+def create_upload_job(actor: Actor, upload: UploadedFile) -> ImportJob:
+    """Store an uploaded file and queue it for the background importer (secretariat only)."""
+    require_secretariat(actor, "upload IATI files")
+    folder = Path(settings.VAR_DIR) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    original = os.path.basename(upload.name or "upload.xml")[:200]
+    stamp = timezone.now().strftime("%Y%m%dT%H%M%S%f")
+    stored = folder / f"{stamp}-{_SAFE_NAME.sub('_', original)}"
+    size = 0
+    with open(stored, "wb") as handle:
+        for chunk in upload.chunks():
+            handle.write(chunk)
+            size += len(chunk)
+    user = actor if actor is not None and actor.is_authenticated else None
+    job = ImportJob.objects.create(
+        original_name=original,
+        stored_path=str(stored),
+        size=size,
+        created_by=user,  # type: ignore[misc]
+    )
+    label = audit.actor_label(actor)
+    ImportJobTransition.objects.create(job=job, from_status="", to_status=job.status, actor_label=label)
+    audit.record(actor, "create", job, after=audit.snapshot(job), reason="IATI file upload")
+    return job
+
+
+def claim_next_job(worker: str) -> ImportJob | None:
+    """Take the oldest queued job (atomically, so two workers never take the same one)."""
+    while True:
+        with transaction.atomic():
+            job = ImportJob.objects.filter(status=ImportJob.Status.QUEUED).order_by("id").first()
+            if job is None:
+                return None
+            # A conditional UPDATE is the claim: exactly one worker sees 1 row changed (also on SQLite).
+            taken = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
+                status=ImportJob.Status.RUNNING, started_at=timezone.now()
+            )
+            if not taken:
+                continue
+            ImportJobTransition.objects.create(
+                job=job,
+                from_status=ImportJob.Status.QUEUED,
+                to_status=ImportJob.Status.RUNNING,
+                actor_label=worker,
+                reason="picked up by the import worker",
+            )
+            job.refresh_from_db()
+            return job
+
+
+def run_job(job: ImportJob, worker: str = "import-worker") -> ImportJob:
+    """Import a claimed job's file, recording progress on the job as it goes."""
+    last = [0.0]
+
+    def progress(p: importer.ImportProgress) -> None:
+        now = timezone.now().timestamp()
+        if now - last[0] >= 0.5:
+            last[0] = now
+            ImportJob.objects.filter(pk=job.pk).update(bytes_done=p.bytes_done, items_done=p.activities)
+
+    name = f"upload:{job.original_name}"
+    try:
+        summary = import_files(
+            job.created_by,  # the uploader (secretariat) is audited as the importer
+            [],
+            origin=f"upload:{job.pk}",
+            progress=progress,
+            files=[(job.stored_path, name)],
+        )
+    except Exception as exc:  # the job records any failure; the worker keeps serving other jobs
+        with transaction.atomic():
+            job.refresh_from_db()
+            _transition(job, ImportJob.Status.FAILED, worker, f"{type(exc).__name__}: {exc}")
+            job.message = f"{type(exc).__name__}: {exc}"
+            job.finished_at = timezone.now()
+            job.save()
+        return job
+    with transaction.atomic():
+        job.refresh_from_db()
+        data = summary.as_dict()
+        failed = bool(data["errors"])
+        reason = "; ".join(e["message"] for e in data["errors"])[:1000] if failed else ""
+        _transition(job, ImportJob.Status.FAILED if failed else ImportJob.Status.DONE, worker, reason)
+        job.summary = data
+        job.message = reason
+        job.bytes_done = job.size
+        job.items_done = sum(data["activities"].values())
+        job.run_id = summary.run_id
+        job.finished_at = timezone.now()
+        job.save()
+    return job
+
+
+def work_queue(
+    worker: str = "import-worker", *, once: bool = False, idle: Callable[[], bool] | None = None
+) -> int:
+    """Run queued upload jobs; returns how many ran. ``once``: stop when the queue is empty.
+    ``idle()`` is called when there is nothing to do; returning False stops the loop."""
+    done = 0
+    while True:
+        job = claim_next_job(worker)
+        if job is None:
+            if once or (idle is not None and not idle()):
+                return done
+            continue
+        run_job(job, worker)
+        done += 1

@@ -1,0 +1,118 @@
+"""Registry pages on real data: search, project page, publisher data-quality report, source file, country
+funding, and the secretariat's upload page with its background import and progress."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+
+from gapbridge.accounts.models import Role
+from gapbridge.projects import services
+from gapbridge.projects.models import Activity, ImportJob, ImportJobTransition, Transaction
+
+from ..factories import PASSWORD, user
+from ..integration.test_projects_support import ICT_201, ICT_203, NL_203, run_import
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded() -> None:
+    run_import([NL_203, ICT_203])
+
+
+def test_search_page_finds_titles_and_filters(client: Client, loaded: None) -> None:
+    activity = Activity.objects.filter(publisher_ref="XM-DAC-7").first()
+    assert activity is not None
+    page = client.get("/projects/", {"publisher": "XM-DAC-7"})
+    assert page.status_code == 200 and activity.iati_identifier.encode() in page.content
+    assert b"13 activities" in page.content
+    word = activity.title.split()[0]
+    found = client.get("/projects/", {"q": word, "publisher": "XM-DAC-7"})
+    assert activity.iati_identifier.encode() in found.content
+    kenya = client.get("/projects/", {"country": "KEN"}, HTTP_HX_REQUEST="true")
+    assert kenya.status_code == 200 and b"<html" not in kenya.content
+    count = Activity.objects.in_country("KEN").count()
+    assert f"{count} activit".encode() in kenya.content
+    assert client.get("/projects/", {"year": "abc"}).status_code == 400
+
+
+def test_project_page_shows_money_in_original_currency_and_usd(client: Client, loaded: None) -> None:
+    row = Transaction.objects.filter(currency="EUR", fx_status="converted").select_related("activity").first()
+    assert row is not None and row.value is not None and row.value_usd is not None
+    page = client.get(f"/projects/{row.activity_id}/")
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert f"{row.value:,.2f}" in text and "EUR" in text
+    assert f"{row.value_usd:,.2f}" in text
+    assert row.activity.display_title()[:30].replace("&", "&amp;") in text
+    assert "/api/v1/activities/" in text and "format=xml" in text
+
+
+def test_publisher_page_has_a_data_quality_report(client: Client, loaded: None) -> None:
+    ref = (
+        Activity.objects.filter(findings__severity="warning").values_list("publisher_ref", flat=True).first()
+    )
+    assert ref
+    page = client.get(f"/projects/publishers/{ref}/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "Data quality" in text and "severity-warning" in text
+    assert str(ICT_203.name) in text  # per-file breakdown
+    assert client.get("/projects/publishers/").status_code == 200
+    assert client.get("/projects/publishers/NOPE-1/").status_code == 404
+    source = Activity.objects.filter(publisher_ref=ref).first().source_file  # type: ignore[union-attr]
+    assert source is not None
+    file_page = client.get(f"/projects/files/{source.pk}/")
+    assert file_page.status_code == 200 and ref in file_page.content.decode()
+
+
+def test_country_funding_pages_have_charts_and_real_totals(client: Client, loaded: None) -> None:
+    index = client.get("/projects/funding/")
+    assert index.status_code == 200 and b"<svg" in index.content
+    api = client.get("/api/v1/funding", {"group_by": "country", "country": "KEN"}).json()
+    page = client.get("/projects/funding/KEN/")
+    text = page.content.decode()
+    assert page.status_code == 200 and "<svg" in text and "Kenya" in text
+    assert f"{api['totals']['disbursements_usd']:,.0f}" in text
+    assert client.get("/projects/funding/ZZZ/").status_code == 404
+
+
+def test_upload_page_is_for_the_secretariat_and_imports_in_the_background(client: Client) -> None:
+    assert client.get("/projects/upload/").status_code == 302  # to the login page
+    editor = user("editor", None)
+    client.login(username=editor.username, password=PASSWORD)
+    assert client.get("/projects/upload/").status_code == 403
+
+    staff = user("sec", Role.SECRETARIAT)
+    client.login(username=staff.username, password=PASSWORD)
+    assert client.get("/projects/upload/").status_code == 200
+    response = client.post(
+        "/projects/upload/", {"file": SimpleUploadedFile("ict.xml", ICT_201.read_bytes(), "application/xml")}
+    )
+    assert response.status_code == 302
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.QUEUED and job.size == ICT_201.stat().st_size
+    waiting = client.get(f"/projects/upload/{job.pk}/", HTTP_HX_REQUEST="true")
+    assert b'hx-trigger="every 1s"' in waiting.content  # the page polls while the job runs
+
+    assert services.work_queue("test-worker", once=True) == 1
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and job.summary["activities"]["new"] == 13
+    assert Activity.objects.filter(source_file__name="upload:ict.xml").count() == 13
+    done = client.get(f"/projects/upload/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
+    assert "hx-trigger" not in done and "13 new" in done
+    history = list(ImportJobTransition.objects.filter(job=job).values_list("from_status", "to_status"))
+    assert history == [("", "queued"), ("queued", "running"), ("running", "done")]
+
+
+def test_a_bad_upload_fails_with_the_reason(client: Client) -> None:
+    staff = user("sec2", Role.SECRETARIAT)
+    client.login(username=staff.username, password=PASSWORD)
+    client.post(
+        "/projects/upload/", {"file": SimpleUploadedFile("x.xml", b'{"result": []}', "application/json")}
+    )
+    services.work_queue("test-worker", once=True)
+    job = ImportJob.objects.get()
+    assert job.status == ImportJob.Status.FAILED and "JSON" in job.message
+    assert "JSON" in client.get(f"/projects/upload/{job.pk}/").content.decode()
