@@ -77,7 +77,9 @@ def indicators(request: HttpRequest) -> list[IndicatorCatalogueOut]:
 
 
 @router.get(
-    "/indicators/{code}/observations", response=IndicatorObservationPageOut, summary="Observations of an indicator"
+    "/indicators/{code}/observations",
+    response=IndicatorObservationPageOut,
+    summary="Observations of an indicator",
 )
 def observations(
     request: HttpRequest,
@@ -120,7 +122,8 @@ def observations(
         offset=offset,
         next=next_url,
         results=[
-            IndicatorObservationOut(country=o.economy.iso3, year=o.year, value=o.value, source=o.source) for o in items
+            IndicatorObservationOut(country=o.economy.iso3, year=o.year, value=o.value, source=o.source)
+            for o in items
         ],
     )
 
