@@ -240,8 +240,8 @@ def batch(n_offers: int, n_needs: int, seed: int = 7) -> None:
         f"batch assignment {n_needs:,} needs x {n_offers:,} offers (constraints, scoring, exact min-cost flow): "
         f"{solve:.2f} s wall, {cpu:.2f} s CPU (2 threads) — target < 10 s: {'met' if solve < 10 else 'NOT met'}"
     )
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    print(f"  machine load average during the run: {load:.1f} on {os.cpu_count()} cores")
+    load_avg = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"  machine load average during the run: {load_avg:.1f} on {os.cpu_count()} cores")
     print(
         f"  matched {len(result.matches):,}, unmatched {len(result.unmatched):,} {reasons}; "
         f"{result.candidate_edges:,} candidate pairs; total score {result.total_score:,.1f}; "

@@ -7,8 +7,12 @@ anonymously (they must answer 401/403/422, never 500).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import content_type_conformance, response_schema_conformance
@@ -16,6 +20,17 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 from gapbridge.wsgi import application
 
 schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+
+
+@pytest.fixture(autouse=True)
+def keep_test_connection() -> Iterator[None]:
+    """Calling the WSGI app directly fires Django's end-of-request hook, which would close the connection
+    holding the test's transaction (fatal on PostgreSQL); Django's test client disconnects it likewise."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @pytest.mark.django_db

@@ -3,6 +3,9 @@ funding, and the secretariat's upload page with its background import and progre
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
@@ -20,6 +23,11 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def loaded() -> None:
     run_import([NL_203, ICT_203])
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(settings: Any, tmp_path: Path) -> None:
+    settings.VAR_DIR = tmp_path
 
 
 def test_search_page_finds_titles_and_filters(client: Client, loaded: None) -> None:

@@ -19,10 +19,6 @@ from gapbridge.cli.app import app
 from gapbridge.cli.platform import err, fail, setup_django
 
 
-def _default_workers() -> int:
-    return min(2, os.cpu_count() or 1)
-
-
 @app.command("import-iati")
 def import_iati(
     paths: Annotated[
@@ -34,11 +30,8 @@ def import_iati(
         bool, typer.Option("--bundled", help="Import the bundled sample (data/iati) — what `make run` loads")
     ] = False,
     workers: Annotated[
-        int | None,
-        typer.Option(
-            help="Processes reading files in parallel (default: 2 for several files, 0 = in-process)"
-        ),
-    ] = None,
+        int, typer.Option(help="Worker processes reading files (0 = all in this process; docs/registry.md)")
+    ] = 0,
 ) -> None:
     """Import IATI activity and organisation files; bad files are reported, the others still import."""
     setup_django()
@@ -57,7 +50,6 @@ def import_iati(
     if not files:
         fail(f"no .xml or .xml.gz files in {', '.join(str(p) for p in given)}")
         return
-    count = workers if workers is not None else (_default_workers() if len(files) > 1 else 0)
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -80,7 +72,7 @@ def import_iati(
             None,
             [],
             origin="bundled" if bundled and not paths else "cli",
-            workers=count,
+            workers=workers,
             progress=advance,
             files=files,
         )

@@ -7,7 +7,7 @@ import hashlib
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Max, Prefetch, Q
+from django.db.models import Count, F, Max, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -91,7 +91,11 @@ def economies(filters: CountryFilter) -> EconomyQuerySet:
             _("sort must be one of %(allowed)s; got %(value)s")
             % {"allowed": ", ".join(SORTS), "value": repr(filters.sort)}
         )
-    return qs.order_by(SORTS[filters.sort], "iso3")
+    key = SORTS[filters.sort]
+    field = F(key.lstrip("-"))
+    # Economies without a score sort last in both directions, on SQLite and PostgreSQL alike.
+    ordering = field.desc(nulls_last=True) if key.startswith("-") else field.asc(nulls_last=True)
+    return qs.order_by(ordering, "iso3")
 
 
 def regions() -> list[str]:
