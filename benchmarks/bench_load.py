@@ -50,6 +50,7 @@ def _html_ok(status: int, body: bytes) -> bool:
 
 def scenario_factory(codes: Sequence[str], write_steps: Sequence[Step]) -> Scenario:
     groups = ["ldc", "lldc", "sids", "wto-member", "dco"]
+    focus = ["connectivity-infrastructure", "digital-skills", "ecommerce-sme", "digital-payments"]
 
     def scenario(rng: random.Random) -> list[Step]:
         a, b = rng.sample(list(codes), 2)
@@ -73,8 +74,16 @@ def scenario_factory(codes: Sequence[str], write_steps: Sequence[Step]) -> Scena
                 f"/api/v1/indicators/internet_users/observations?country={a}",
                 check=_json_ok,
             ),
+            Step("page: project search", "GET", f"/projects/?country={a}", check=_html_ok),
+            Step("api: activities", "GET", f"/api/v1/activities?country={b}&limit=20", check=_json_ok),
+            Step("page: country funding", "GET", f"/projects/funding/{a}/", check=_html_ok),
+            Step("api: funding", "GET", f"/api/v1/funding?group_by=country,year&country={b}", check=_json_ok),
+            Step("page: offers", "GET", f"/offers/?focus_area={rng.choice(focus)}", check=_html_ok),
+            Step("api: offers", "GET", f"/api/v1/offers?focus_area={rng.choice(focus)}", check=_json_ok),
+            Step("page: needs", "GET", f"/needs/?country={a}", check=_html_ok),
+            Step("page: barriers", "GET", "/barriers/", check=_html_ok),
         ]
-        if write_steps and rng.random() < 0.5:
+        if write_steps:  # one write per visit: about 6 % of requests
             steps.append(rng.choice(list(write_steps)))
         rng.shuffle(steps)
         return steps
@@ -130,7 +139,8 @@ def main(argv: list[str]) -> None:
     server = None
     try:
         subprocess.run([*CLI, "migrate"], env=env, check=True, capture_output=True)
-        subprocess.run([*CLI, "load-reference"], env=env, check=True, capture_output=True)
+        for command in (["load-reference"], ["import-iati", "--bundled"], ["seed-offers"], ["seed-needs"]):
+            subprocess.run([*CLI, *command], env=env, check=True, capture_output=True)
         write_steps = prepare_writes(env)
         port = _port()
         base = f"http://127.0.0.1:{port}"
@@ -215,9 +225,92 @@ def restart_under_load(base: str, scenario: Scenario, users: int) -> None:
     )
 
 
+_SETUP = r"""
+import json, sys
+import django
+django.setup()
+from django.contrib.auth import get_user_model
+from gapbridge.accounts import tokens
+from gapbridge.accounts.models import Role, RoleAssignment
+from gapbridge.countries.models import Economy
+from gapbridge.organizations.models import Organization
+
+User = get_user_model()
+admin = User.objects.create_user("load-secretariat", password=None)
+RoleAssignment.objects.create(user=admin, role=Role.SECRETARIAT)
+out = {"focal_points": [], "providers": []}
+for iso3 in sys.argv[1:]:
+    user = User.objects.create_user(f"load-fp-{iso3.lower()}", password=None)
+    RoleAssignment.objects.create(user=user, role=Role.FOCAL_POINT, economy=Economy.objects.get(iso3=iso3))
+    _, secret = tokens.issue(admin, user, "load test", ["read", "write"], days=1)
+    out["focal_points"].append({"iso3": iso3, "token": secret})
+for org in Organization.objects.filter(offers__isnull=False).distinct().order_by("pk")[:3]:
+    user = User.objects.create_user(f"load-provider-{org.pk}", password=None)
+    RoleAssignment.objects.create(user=user, role=Role.ORG_EDITOR, organization=org)
+    _, secret = tokens.issue(admin, user, "load test", ["read", "write"], days=1)
+    out["providers"].append({"organization": org.pk, "token": secret})
+print(json.dumps(out))
+"""
+
+WRITE_COUNTRIES = ("KEN", "SEN", "BGD", "PER", "JOR")
+
+
+def _created(status: int, body: bytes) -> bool:
+    return status == 201 and _json_ok(200, body)
+
+
 def prepare_writes(env: dict[str, str]) -> list[Step]:
-    """Writes the mix includes: whichever write endpoints this build offers, with a token for a focal point."""
-    return []
+    """Writes in the mix: focal points (bearer tokens with the `write` scope) create needs and report barriers.
+
+    Every write is a real API call through the services (permission checks, validation, audit log, history).
+    """
+    done = subprocess.run(
+        [sys.executable, "-c", _SETUP, *WRITE_COUNTRIES],
+        env={**env, "DJANGO_SETTINGS_MODULE": "gapbridge.settings"},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    actors = json.loads(done.stdout.strip().splitlines()[-1])
+    steps: list[Step] = []
+    for fp in actors["focal_points"]:
+        headers = (("Authorization", f"Bearer {fp['token']}"), ("Content-Type", "application/json"))
+        need = {
+            "country": fp["iso3"],
+            "title": "Training for SME exporters on online marketplaces",
+            "description": "Ministry of trade request: capacity building for small exporters selling online.",
+            "focus_areas": ["ecommerce-sme", "digital-skills"],
+            "kinds": ["training"],
+            "languages": ["en"],
+        }
+        barrier = {
+            "title": "Customs clearance of low-value parcels takes weeks",
+            "description": "Small online sellers report long delays for parcels under the de minimis threshold.",
+            "country": fp["iso3"],
+            "category": "customs_de_minimis",
+            "focus_areas": ["trade-facilitation"],
+        }
+        steps.append(
+            Step(
+                "api write: create need",
+                "POST",
+                "/api/v1/needs",
+                json.dumps(need).encode(),
+                headers,
+                _created,
+            )
+        )
+        steps.append(
+            Step(
+                "api write: report barrier",
+                "POST",
+                "/api/v1/barriers",
+                json.dumps(barrier).encode(),
+                headers,
+                _created,
+            )
+        )
+    return steps
 
 
 if __name__ == "__main__":

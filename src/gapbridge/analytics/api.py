@@ -14,10 +14,10 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
-from ninja.security import django_auth
 
 from gapbridge.analytics import advisor, brief, queries, schemas, services
 from gapbridge.analytics.models import AlertStatusChange, Basis, CoordinationAlert, Measure
+from gapbridge.api.auth import WRITE_AUTH
 from gapbridge.api.pagination import csv_response, page
 from gapbridge.countries.queries import QueryError
 
@@ -417,7 +417,7 @@ def alert_detail(request: HttpRequest, alert_id: int) -> schemas.AlertDetailOut:
 @router.post(
     "/analytics/alerts/{alert_id}/status",
     response=schemas.AlertDetailOut,
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Confirm, dismiss or reopen an alert",
     description="`status`: confirmed or dismissed (the secretariat or an editor of either organisation "
     "involved), or open (the secretariat). `reason` is required and kept in the history.",

@@ -1,7 +1,8 @@
 """/api/v1 endpoints of the barrier register: list, detail, related, report, moderate, link, follow.
 
-Reads are public (moderated barriers, public fields); writes use the session (django_auth) and go through
-`gapbridge.barriers.services`. A rule a write breaks comes back as 400 with the reason.
+Reads are public (moderated barriers, public fields); writes take a bearer token with the `write` scope or
+the session, and go through `gapbridge.barriers.services`. A rule a write breaks comes back as 400 with
+the reason.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema, Status
-from ninja.security import django_auth
 
 from gapbridge.accounts.permissions import is_secretariat
+from gapbridge.api.auth import READ_AUTH, WRITE_AUTH
 from gapbridge.api.pagination import csv_response, page
 from gapbridge.barriers import opendata, queries, schemas, services
 from gapbridge.barriers.lifecycle import allowed_targets
@@ -178,7 +179,7 @@ def barrier_related(request: HttpRequest, barrier_id: int, limit: int = 8) -> li
 
 
 @router.post(
-    "/barriers", response={201: schemas.BarrierDetailOut}, auth=django_auth, summary="Report a barrier"
+    "/barriers", response={201: schemas.BarrierDetailOut}, auth=WRITE_AUTH, summary="Report a barrier"
 )
 def report(request: HttpRequest, payload: schemas.BarrierIn) -> Status[schemas.BarrierDetailOut]:
     fields = payload.model_dump()
@@ -194,7 +195,7 @@ def report(request: HttpRequest, payload: schemas.BarrierIn) -> Status[schemas.B
 
 
 @router.patch(
-    "/barriers/{barrier_id}", response=schemas.BarrierDetailOut, auth=django_auth, summary="Edit a barrier"
+    "/barriers/{barrier_id}", response=schemas.BarrierDetailOut, auth=WRITE_AUTH, summary="Edit a barrier"
 )
 def edit(request: HttpRequest, barrier_id: int, payload: schemas.BarrierPatchIn) -> schemas.BarrierDetailOut:
     changes = payload.model_dump(exclude_unset=True)
@@ -206,7 +207,7 @@ def edit(request: HttpRequest, barrier_id: int, payload: schemas.BarrierPatchIn)
 @router.post(
     "/barriers/{barrier_id}/transitions",
     response=schemas.BarrierDetailOut,
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Change a barrier's status",
     description="Moderation by the secretariat; progress moves (being addressed, resolved) also by the "
     "barrier's focal points and reporting organization. A reason is required.",
@@ -222,7 +223,7 @@ def transition(
 @router.post(
     "/barriers/{barrier_id}/updates",
     response={201: schemas.UpdateOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Post a progress update",
 )
 def post_update(
@@ -236,7 +237,7 @@ def post_update(
 @router.post(
     "/barriers/{barrier_id}/links",
     response={201: schemas.LinkOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Link a need, offer, match or project to a barrier",
 )
 def add_link(request: HttpRequest, barrier_id: int, payload: schemas.LinkIn) -> Status[schemas.LinkOut]:
@@ -247,7 +248,7 @@ def add_link(request: HttpRequest, barrier_id: int, payload: schemas.LinkIn) -> 
 
 
 @router.delete(
-    "/barriers/{barrier_id}/links/{link_id}", response={204: None}, auth=django_auth, summary="Remove a link"
+    "/barriers/{barrier_id}/links/{link_id}", response={204: None}, auth=WRITE_AUTH, summary="Remove a link"
 )
 def remove_link(request: HttpRequest, barrier_id: int, link_id: int) -> Status[None]:
     queries.get_visible(request.user, barrier_id)
@@ -259,7 +260,7 @@ def remove_link(request: HttpRequest, barrier_id: int, link_id: int) -> Status[N
 @router.post(
     "/barriers/{barrier_id}/raise-need",
     response={201: schemas.BarrierDetailOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Raise a barrier as a need for assistance",
     description="Creates a draft need of the barrier's country (in the needs app) from the barrier, and "
     "links it. Any field given overrides the barrier's. For a barrier of a group, `country` says which "
@@ -278,7 +279,7 @@ def raise_need(
 @router.post(
     "/barriers/{barrier_id}/merge",
     response=schemas.BarrierDetailOut,
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Merge a duplicate into another barrier (secretariat)",
 )
 def merge(request: HttpRequest, barrier_id: int, payload: schemas.MergeIn) -> schemas.BarrierDetailOut:
@@ -290,7 +291,7 @@ def merge(request: HttpRequest, barrier_id: int, payload: schemas.MergeIn) -> sc
 @router.get(
     "/barrier-subscriptions",
     response=list[schemas.SubscriptionOut],
-    auth=django_auth,
+    auth=READ_AUTH,
     summary="What I follow",
 )
 def my_subscriptions(request: HttpRequest) -> list[schemas.SubscriptionOut]:
@@ -301,7 +302,7 @@ def my_subscriptions(request: HttpRequest) -> list[schemas.SubscriptionOut]:
 @router.post(
     "/barrier-subscriptions",
     response={201: schemas.SubscriptionOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Follow barriers of a country and/or category",
 )
 def follow(request: HttpRequest, payload: schemas.SubscriptionIn) -> Status[schemas.SubscriptionOut]:
@@ -315,7 +316,7 @@ def follow(request: HttpRequest, payload: schemas.SubscriptionIn) -> Status[sche
 @router.delete(
     "/barrier-subscriptions/{subscription_id}",
     response={204: None},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Stop following",
 )
 def unfollow(request: HttpRequest, subscription_id: int) -> Status[None]:
@@ -326,7 +327,7 @@ def unfollow(request: HttpRequest, subscription_id: int) -> Status[None]:
 @router.get(
     "/barrier-notifications",
     response=list[schemas.NotificationOut],
-    auth=django_auth,
+    auth=READ_AUTH,
     summary="My barrier notifications (newest first)",
 )
 def my_notifications(
@@ -343,7 +344,7 @@ def my_notifications(
 @router.post(
     "/barrier-notifications/read",
     response=dict[str, int],
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Mark notifications read",
 )
 def read_notifications(request: HttpRequest, payload: schemas.ReadIn) -> dict[str, int]:

@@ -8,8 +8,8 @@ from contextlib import contextmanager
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.security import django_auth
 
+from gapbridge.api.auth import READ_AUTH, WRITE_AUTH
 from gapbridge.api.pagination import page
 from gapbridge.countries.queries import QueryError
 from gapbridge.matches import alerts, queries, schemas, services
@@ -60,7 +60,7 @@ def list_matches(request: HttpRequest, filters: Query[MatchFilters]) -> schemas.
 @router.post(
     "/matches/batch",
     response=schemas.BatchOut,
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Assign open needs to offers within capacity (secretariat)",
     description="Solves the assignment exactly (min-cost flow): as many needs as possible, then the highest "
     "total score, no offer over its places; stores the suggestions and says why each other need stays "
@@ -78,7 +78,7 @@ def get_match(request: HttpRequest, match_id: int) -> schemas.MatchOut:
 @router.post(
     "/matches",
     response={201: schemas.MatchOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Suggest (or contact) an offer for a need",
     description="Stores the pair with its score and explanation; with `contact: true` it moves straight to "
     "contacted. For either side of the pair (the need's focal points or requester, the provider).",
@@ -99,7 +99,7 @@ def create_match(request: HttpRequest, payload: schemas.MatchIn) -> Status[schem
 @router.post(
     "/matches/{match_id}/transitions",
     response=schemas.MatchOut,
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Contact, accept, decline, start or complete a match",
     description="`to`: contacted, accepted, declined, project_started (give `iati_identifier`) or completed; "
     "a reason is required. The need follows (matched, in implementation, fulfilled).",
@@ -115,14 +115,14 @@ def match_transition(
 
 
 @router.get(
-    "/saved-searches", response=list[schemas.SavedSearchOut], auth=django_auth, summary="My saved searches"
+    "/saved-searches", response=list[schemas.SavedSearchOut], auth=READ_AUTH, summary="My saved searches"
 )
 def my_searches(request: HttpRequest) -> list[schemas.SavedSearchOut]:
     return [schemas.SavedSearchOut(**schemas.search_out(s)) for s in queries.searches_of(request.user)]
 
 
 @router.post(
-    "/saved-searches", response={201: schemas.SavedSearchOut}, auth=django_auth, summary="Save a search"
+    "/saved-searches", response={201: schemas.SavedSearchOut}, auth=WRITE_AUTH, summary="Save a search"
 )
 def save_search(request: HttpRequest, payload: schemas.SavedSearchIn) -> Status[schemas.SavedSearchOut]:
     with _rules():
@@ -140,7 +140,7 @@ def save_search(request: HttpRequest, payload: schemas.SavedSearchIn) -> Status[
 
 
 @router.delete(
-    "/saved-searches/{search_id}", response={204: None}, auth=django_auth, summary="Delete a saved search"
+    "/saved-searches/{search_id}", response={204: None}, auth=WRITE_AUTH, summary="Delete a saved search"
 )
 def delete_search(request: HttpRequest, search_id: int) -> Status[None]:
     alerts.delete_search(request.user, search_id)
@@ -148,7 +148,7 @@ def delete_search(request: HttpRequest, search_id: int) -> Status[None]:
 
 
 @router.get(
-    "/notifications", response=list[schemas.NotificationOut], auth=django_auth, summary="My notifications"
+    "/notifications", response=list[schemas.NotificationOut], auth=READ_AUTH, summary="My notifications"
 )
 def my_notifications(request: HttpRequest, unread: bool = False) -> list[schemas.NotificationOut]:
     qs = queries.notifications_of(request.user)
@@ -162,7 +162,7 @@ class ReadIn(Schema):
 
 
 @router.post(
-    "/notifications/read", response=dict[str, int], auth=django_auth, summary="Mark notifications read"
+    "/notifications/read", response=dict[str, int], auth=WRITE_AUTH, summary="Mark notifications read"
 )
 def read_notifications(request: HttpRequest, payload: ReadIn) -> dict[str, int]:
     return {"marked": alerts.mark_read(request.user, payload.ids)}

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from ninja.security import django_auth
 
+from gapbridge.api.auth import WRITE_AUTH
 from gapbridge.api.pagination import csv_response, page
 from gapbridge.countries.models import Economy
 from gapbridge.countries.queries import QueryError
@@ -149,7 +149,7 @@ def need_peers(request: HttpRequest, need_id: int) -> list[PeerOut]:
     ]
 
 
-@router.post("/needs", response={201: schemas.NeedOut}, auth=django_auth, summary="Create a need (draft)")
+@router.post("/needs", response={201: schemas.NeedOut}, auth=WRITE_AUTH, summary="Create a need (draft)")
 def create_need(request: HttpRequest, payload: schemas.NeedIn) -> Status[schemas.NeedOut]:
     data = payload.model_dump()
     country = Economy.objects.get(iso3=data.pop("country").upper())
@@ -158,7 +158,7 @@ def create_need(request: HttpRequest, payload: schemas.NeedIn) -> Status[schemas
     return Status(201, schemas.NeedOut(**schemas.detail_out(queries.get_visible(request.user, need.pk))))
 
 
-@router.patch("/needs/{need_id}", response=schemas.NeedOut, auth=django_auth, summary="Edit a need")
+@router.patch("/needs/{need_id}", response=schemas.NeedOut, auth=WRITE_AUTH, summary="Edit a need")
 def edit_need(request: HttpRequest, need_id: int, payload: schemas.NeedPatchIn) -> schemas.NeedOut:
     changes = payload.model_dump(exclude_unset=True)
     reason = changes.pop("reason", "")
@@ -170,7 +170,7 @@ def edit_need(request: HttpRequest, need_id: int, payload: schemas.NeedPatchIn) 
 @router.post(
     "/needs/{need_id}/transitions",
     response=schemas.NeedOut,
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Move a need along its lifecycle",
     description="`to`: submitted, validated, matching, matched, in_implementation, fulfilled, closed or "
     "draft; "

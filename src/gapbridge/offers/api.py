@@ -12,8 +12,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema, Status
-from ninja.security import django_auth
 
+from gapbridge.api.auth import WRITE_AUTH
 from gapbridge.api.pagination import csv_response, page
 from gapbridge.countries.queries import QueryError
 from gapbridge.matches import queries as match_queries
@@ -129,7 +129,7 @@ def offer_needs(request: HttpRequest, offer_id: int, limit: int = 10) -> list[di
     return [ranked_need_out(r) for r in match_queries.ranked_needs(offer, limit=limit)]
 
 
-@router.post("/offers", response={201: schemas.OfferOut}, auth=django_auth, summary="Create an offer (draft)")
+@router.post("/offers", response={201: schemas.OfferOut}, auth=WRITE_AUTH, summary="Create an offer (draft)")
 def create_offer(request: HttpRequest, payload: schemas.OfferIn) -> Status[schemas.OfferOut]:
     data = payload.model_dump()
     provider = Organization.objects.get(pk=data.pop("provider_id"))
@@ -138,7 +138,7 @@ def create_offer(request: HttpRequest, payload: schemas.OfferIn) -> Status[schem
     return Status(201, schemas.OfferOut(**schemas.detail_out(queries.get_visible(request.user, offer.pk))))
 
 
-@router.patch("/offers/{offer_id}", response=schemas.OfferOut, auth=django_auth, summary="Edit an offer")
+@router.patch("/offers/{offer_id}", response=schemas.OfferOut, auth=WRITE_AUTH, summary="Edit an offer")
 def edit_offer(request: HttpRequest, offer_id: int, payload: schemas.OfferPatchIn) -> schemas.OfferOut:
     changes = payload.model_dump(exclude_unset=True)
     reason = changes.pop("reason", "")
@@ -150,7 +150,7 @@ def edit_offer(request: HttpRequest, offer_id: int, payload: schemas.OfferPatchI
 @router.post(
     "/offers/{offer_id}/transitions",
     response=schemas.OfferOut,
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Publish, close or reopen an offer",
     description="`to`: draft, published or closed; a reason is required. Publishing alerts saved searches.",
 )

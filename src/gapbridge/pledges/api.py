@@ -9,8 +9,8 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema, Status
-from ninja.security import django_auth
 
+from gapbridge.api.auth import WRITE_AUTH
 from gapbridge.api.pagination import csv_response
 from gapbridge.countries.queries import QueryError
 from gapbridge.domain.results import IndicatorProgress, Rollup
@@ -138,7 +138,7 @@ def providers(request: HttpRequest) -> list[schemas.ProviderOut]:
     return [schemas.provider_out(p) for p in queries.by_provider(items)]
 
 
-@router.post("/pledges", response={201: schemas.PledgeDetailOut}, auth=django_auth, summary="Record a pledge")
+@router.post("/pledges", response={201: schemas.PledgeDetailOut}, auth=WRITE_AUTH, summary="Record a pledge")
 def create(request: HttpRequest, payload: schemas.PledgeIn) -> Status[schemas.PledgeDetailOut]:
     with _rules():
         pledge = services.create_pledge(request.user, **payload.model_dump())
@@ -146,7 +146,7 @@ def create(request: HttpRequest, payload: schemas.PledgeIn) -> Status[schemas.Pl
 
 
 @router.patch(
-    "/pledges/{pledge_id}", response=schemas.PledgeDetailOut, auth=django_auth, summary="Edit a pledge"
+    "/pledges/{pledge_id}", response=schemas.PledgeDetailOut, auth=WRITE_AUTH, summary="Edit a pledge"
 )
 def edit(request: HttpRequest, pledge_id: int, payload: schemas.PledgePatchIn) -> schemas.PledgeDetailOut:
     with _rules():
@@ -157,7 +157,7 @@ def edit(request: HttpRequest, pledge_id: int, payload: schemas.PledgePatchIn) -
 @router.post(
     "/pledges/{pledge_id}/transitions",
     response=schemas.PledgeDetailOut,
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Announce, complete or withdraw a pledge",
 )
 def transition(
@@ -171,7 +171,7 @@ def transition(
 @router.post(
     "/pledges/{pledge_id}/flows",
     response={201: schemas.FlowOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Add a commitment or disbursement by hand",
 )
 def add_flow(request: HttpRequest, pledge_id: int, payload: schemas.FlowIn) -> Status[schemas.FlowOut]:
@@ -181,7 +181,7 @@ def add_flow(request: HttpRequest, pledge_id: int, payload: schemas.FlowIn) -> S
 
 
 @router.delete(
-    "/pledges/{pledge_id}/flows/{flow_id}", response={204: None}, auth=django_auth, summary="Remove a flow"
+    "/pledges/{pledge_id}/flows/{flow_id}", response={204: None}, auth=WRITE_AUTH, summary="Remove a flow"
 )
 def remove_flow(request: HttpRequest, pledge_id: int, flow_id: int) -> Status[None]:
     PledgeFlow.objects.get(pk=flow_id, pledge_id=pledge_id)
@@ -193,7 +193,7 @@ def remove_flow(request: HttpRequest, pledge_id: int, flow_id: int) -> Status[No
 @router.post(
     "/pledges/{pledge_id}/activities",
     response={201: schemas.PledgeDetailOut},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Count an IATI activity's commitments and disbursements toward a pledge",
 )
 def link_activity(
@@ -207,7 +207,7 @@ def link_activity(
 @router.delete(
     "/pledges/{pledge_id}/activities/{link_id}",
     response={204: None},
-    auth=django_auth,
+    auth=WRITE_AUTH,
     summary="Stop counting an activity toward a pledge",
 )
 def unlink_activity(request: HttpRequest, pledge_id: int, link_id: int) -> Status[None]:
