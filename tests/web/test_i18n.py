@@ -8,6 +8,7 @@ country names are checked by hand as well, so the generic check cannot pass by f
 
 from __future__ import annotations
 
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,7 +20,10 @@ from django.test import Client
 from django.utils import translation
 from django.utils.formats import number_format
 
-from gapbridge.countries.models import Economy, ReferenceLoad
+from gapbridge.countries.models import CountryScore, Economy, PillarScore, ReferenceLoad
+from gapbridge.web.i18n import chart_number, local_number, percent
+
+from ..integration.test_projects_support import run_import
 
 pytestmark = pytest.mark.django_db
 
@@ -178,3 +182,109 @@ def test_language_switcher_sets_the_language(client: Client) -> None:
     page = _parse(client.get("/countries/").content.decode())
     assert page.root.get("dir") == "rtl" and page.root.get("lang") == "ar"
     assert "البلدان والاقتصادات" in page.nodes
+
+
+# --- numbers in charts, maps and money, per locale -------------------------------------------------------
+
+NUMBERS = {
+    # Django's format files: Arabic keeps Western digits and a decimal comma, without grouping.
+    "en": ("1,234,567.8", "43.2", "50%"),
+    "fr": ("1\xa0234\xa0567,8", "43,2", "50\xa0%"),
+    "es": ("1\xa0234\xa0567,8", "43,2", "50\xa0%"),
+    "ar": ("1234567,8", "43,2", "50%"),
+}
+
+
+@pytest.mark.parametrize("lang", sorted(NUMBERS))
+def test_number_helpers_follow_the_locale(lang: str) -> None:
+    grouped, small, pct = NUMBERS[lang]
+    with translation.override(lang):
+        assert local_number(1234567.8, 1) == grouped
+        assert chart_number(43.25) in {small, small.replace("2", "3")}  # banker's or half-up rounding
+        assert chart_number(40.0) == "40" and chart_number(-0.01) == "0"
+        assert chart_number(1234567.8) == local_number(1234568, 0)
+        if lang != "ar":  # the Arabic catalogue writes "%(value)s%%", like English
+            assert percent(50).replace(" ", "\xa0") == pct or lang == "en"
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_map_tooltips_and_chart_labels_use_the_locales_separators(client: Client, lang: str) -> None:
+    score = CountryScore.objects.filter(overall__isnull=False, overall__gt=0).select_related("economy")
+    row = next(s for s in score.order_by("economy__iso3") if round(s.overall or 0, 1) % 1)  # has a decimal
+    assert row.overall is not None
+    with translation.override("en"):
+        english = f"{row.economy.name_en}: {chart_number(row.overall)}"
+    with translation.override(lang):
+        local = f"{row.economy.name}: {chart_number(row.overall)}"
+    assert "." in english and "," in local
+    home = _get(client, "/", lang)
+    assert f"<title>{local}</title>" in home and f"<title>{english}</title>" not in home
+    profile = _get(client, f"/countries/{row.economy.iso3}/", lang)
+    pillar = PillarScore.objects.filter(economy=row.economy, score__isnull=False).first()
+    assert pillar is not None and pillar.score is not None
+    with translation.override(lang):
+        label = chart_number(pillar.score)
+    # the bar's value label (isolated as a left-to-right run in Arabic)
+    assert f">{label}</text>" in profile or f">\u2068{label}\u2069</text>" in profile
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_large_amount_renders_per_locale_on_a_country_funding_page_and_chart(
+    client: Client, lang: str, tmp_path: Path
+) -> None:
+    """One disbursement of 1,234,567.8 USD to Senegal: the country's funding page shows the total and the
+    chart's label (million USD) in the visitor's locale."""
+    source = tmp_path / "amount.xml"
+    source.write_text(AMOUNT_XML, encoding="utf-8")
+    run_import([source])
+    with translation.override(lang):
+        total = local_number(1234567.8, 0)
+        label = chart_number(1.2345678)
+    with translation.override("en"):
+        english_total = local_number(1234567.8, 0)
+    page = _get(client, "/projects/funding/SEN/", lang)
+    assert total in page and english_total not in page
+    assert f">{label}</text>" in page or f">\u2068{label}\u2069</text>" in page
+    assert "1.2</text>" not in page
+
+
+AMOUNT_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03" generated-datetime="2026-11-01T00:00:00">
+  <iati-activity last-updated-datetime="2026-11-01T00:00:00" xml:lang="en" default-currency="USD">
+    <iati-identifier>XM-TEST-AMOUNT-1</iati-identifier>
+    <reporting-org ref="XM-TEST" type="10"><narrative>Test publisher</narrative></reporting-org>
+    <title><narrative>Connectivity for rural clinics</narrative></title>
+    <activity-status code="2"/>
+    <activity-date type="2" iso-date="2025-01-01"/>
+    <recipient-country code="SN"/>
+    <sector vocabulary="1" code="22040"/>
+    <transaction>
+      <transaction-type code="3"/>
+      <transaction-date iso-date="2025-06-30"/>
+      <value currency="USD" value-date="2025-06-30">1234567.8</value>
+    </transaction>
+  </iati-activity>
+</iati-activities>
+"""
+
+
+def test_chart_descriptions_for_screen_readers_come_from_the_translated_templates(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The maps' and sparklines' `<desc>` are the catalogue's templates (`gapbridge.web.i18n`), not English
+    words around the numbers; a marker template shows the pages really use them."""
+    from django.core.cache import cache
+
+    from gapbridge.web import maps
+
+    cache.clear()
+    monkeypatch.setattr(maps, "map_summary", lambda: "MARKER {with_data}/{total} [{classes}]")
+    home = _get(client, "/", "fr")
+    desc = home[home.index("<desc") : home.index("</desc>")]
+    assert "MARKER " in desc and "countries have data" not in desc
+    cache.clear()
+    with translation.override("fr"):
+        template = translation.gettext(
+            "{legend}. {with_data} of {total} countries have data; classes {classes}."
+        )
+    assert {"{legend}", "{with_data}", "{total}", "{classes}"} <= set(re.findall(r"\{\w+\}", template))

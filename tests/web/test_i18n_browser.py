@@ -7,12 +7,17 @@ its own SQLite file). Skipped, with the reason, when Chromium is not installed.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.test_browser import CHROMIUM, browser, server
+from tests.web.test_browser import CHROMIUM, GAPBRIDGE, _free_port, browser, server
 
 pytestmark = [
     pytest.mark.browser,
@@ -82,3 +87,99 @@ def test_country_page_in_arabic_is_right_to_left(server: str, browser: Any, tmp_
     finally:
         english.context.close()
         arabic.context.close()
+
+
+PASSWORD = "a long passphrase for the browser test"
+# An editor of one organization who is also Niger's focal point: the navigation shows every dashboard.
+MAKE_USER = f"""
+from django.contrib.auth import get_user_model
+from gapbridge.accounts.models import Role, RoleAssignment
+from gapbridge.countries.models import Economy
+from gapbridge.organizations.models import Organization
+user = get_user_model().objects.create_user("amina", "amina@example.org", {PASSWORD!r})
+org = Organization.objects.create(name="Sahel Connect", iati_ref="XM-TEST-SAHEL")
+RoleAssignment.objects.create(user=user, role=Role.ORG_EDITOR, organization=org)
+RoleAssignment.objects.create(user=user, role=Role.FOCAL_POINT, economy=Economy.objects.get(iso3="NER"))
+"""
+
+
+@pytest.fixture(scope="module")
+def role_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A second server whose database has a user with roles (the shared one has no users)."""
+    var = tmp_path_factory.mktemp("var-roles")
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{var / 'browser.sqlite3'}",
+        "GAPBRIDGE_ENV": "dev",
+        "GAPBRIDGE_DEBUG": "0",
+        "GAPBRIDGE_VAR_DIR": str(var),
+    }
+    for command in (["migrate"], ["load-reference"]):
+        subprocess.run([*GAPBRIDGE, *command], env=env, check=True, capture_output=True, timeout=300)
+    manage = Path(__file__).resolve().parents[2] / "manage.py"
+    subprocess.run(
+        [sys.executable, str(manage), "shell", "-c", MAKE_USER],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    port = _free_port()
+    log = (var / "server.log").open("w")
+    process = subprocess.Popen(
+        [*GAPBRIDGE, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(url + "/healthz", timeout=2):  # noqa: S310 (loopback URL)
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("server did not start: " + (var / "server.log").read_text()) from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+        log.close()
+
+
+def test_navigation_with_every_dashboard_stays_right_to_left_in_arabic(
+    role_server: str, browser: Any, tmp_path: Path
+) -> None:
+    page = _open(browser, role_server, "ar", "/accounts/login/?next=/countries/NER/")
+    try:
+        page.fill("input[name=username]", "amina")
+        page.fill("input[name=password]", PASSWORD)
+        page.locator("main form button[type=submit]").click()
+        page.wait_for_url("**/countries/NER/")
+        assert page.locator("html").get_attribute("dir") == "rtl"
+        nav = page.locator(".site-header nav")
+        wanted = ["/projects/funding/", "/matches/provider/", "/matches/focal-point/", "/matches/alerts/"]
+        for href in wanted:
+            link = nav.locator(f'a[href="{href}"]')
+            assert link.count() == 1, href
+            box = link.bounding_box()
+            assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= VIEWPORT["width"], href
+        # Links run from right to left: "Countries" (first in the markup) right of the dashboards (last).
+        first, last = (
+            _box(page, '.site-header nav a[href="/countries/"]'),
+            _box(page, f'nav a[href="{wanted[-1]}"]'),
+        )
+        assert first["y"] < last["y"] or first["x"] > last["x"]
+        brand = _box(page, ".site-header .brand")
+        assert brand["x"] + brand["width"] > VIEWPORT["width"] * 0.9, "the brand stays on the right"
+        # Nothing spills sideways: the page is no wider than the window.
+        assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORT["width"]
+        # The country page links its funding page; it opens, in Arabic, with the country's name.
+        page.locator('a[href="/projects/funding/NER/"]').click()
+        page.wait_for_url("**/projects/funding/NER/")
+        assert page.locator("h1").inner_text().find("النيجر") >= 0
+        shot = Path(os.environ.get("GAPBRIDGE_SCREENSHOTS", tmp_path)) / "niger-funding-ar-signed-in.png"
+        page.screenshot(path=str(shot), full_page=True)
+        assert shot.stat().st_size > 20_000
+    finally:
+        page.context.close()

@@ -8,9 +8,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
+from gapbridge.accounts.models import Role
 from gapbridge.charts.markup import format_number
 from gapbridge.countries.models import CountryScore, PillarScore
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -72,3 +75,41 @@ def test_language_switch_sets_rtl_for_arabic(client: Client) -> None:
     client.post("/i18n/setlang/", {"language": "ar", "next": "/"})
     html = client.get("/countries/KEN/").content.decode()
     assert 'dir="rtl"' in html and 'lang="ar"' in html and "كينيا" in html
+
+
+def _nav(html: str) -> str:
+    start = html.index('<nav aria-label="Main">')
+    return html[start : html.index("</nav>", start)]
+
+
+def test_navigation_links_funding_for_everyone(client: Client) -> None:
+    nav = _nav(client.get("/").content.decode())
+    assert f'href="{reverse("projects:funding")}"' in nav
+    assert client.get(reverse("projects:funding")).status_code == 200
+    profile = client.get("/countries/KEN/").content.decode()
+    assert f'href="{reverse("projects:country-funding", args=["KEN"])}"' in profile
+
+
+@pytest.mark.parametrize(
+    ("role", "shown"),
+    [
+        (None, {"alerts"}),
+        (Role.ORG_EDITOR, {"provider", "alerts"}),
+        (Role.FOCAL_POINT, {"focal-point", "alerts"}),
+        (Role.SECRETARIAT, {"focal-point", "alerts"}),
+    ],
+)
+def test_navigation_shows_the_dashboards_of_the_users_roles(
+    client: Client, role: Role | None, shown: set[str]
+) -> None:
+    dashboards = {name: reverse(f"matches:{name}") for name in ("provider", "focal-point", "alerts")}
+    anonymous = _nav(client.get("/").content.decode())
+    assert not any(f'href="{url}"' in anonymous for url in dashboards.values())
+    org = factories.organization("Nav Org") if role == Role.ORG_EDITOR else None
+    account = factories.user("nav-user", role, organization=org, iso3="KEN")
+    client.force_login(account)
+    nav = _nav(client.get("/").content.decode())
+    linked = {name for name, url in dashboards.items() if f'href="{url}"' in nav}
+    assert linked == shown
+    for name in linked:  # every link offered opens for that user
+        assert client.get(dashboards[name]).status_code == 200, name

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from gapbridge.accounts.models import Role
+from gapbridge.countries.models import Economy
 from gapbridge.projects import services
 from gapbridge.projects.models import Activity, ImportJob, ImportJobTransition, Transaction
 
@@ -124,3 +126,29 @@ def test_a_bad_upload_fails_with_the_reason(client: Client) -> None:
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED and "JSON" in job.message
     assert "JSON" in client.get(f"/projects/upload/{job.pk}/").content.decode()
+
+
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_registry_pages_name_countries_in_the_visitors_language(
+    client: Client, loaded: None, lang: str
+) -> None:
+    # a recipient country of the loaded data whose name differs in `lang` (Kenya is "Kenya" in French)
+    recipients = set(Activity.objects.values_list("recipient_countries__iso3", flat=True))
+    country = next(
+        e for e in Economy.objects.filter(iso3__in=recipients).order_by("iso3") if e.name_fr != e.name_en
+    )
+    localised = getattr(country, f"name_{lang}")
+    assert localised and localised != country.name_en
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = lang
+    search = client.get("/projects/").content.decode()
+    assert f'<option value="{country.iso3}">{localised}</option>' in search
+    funding = client.get("/projects/funding/").content.decode()
+    assert localised in funding and f">{country.name_en}<" not in funding
+    activity = Activity.objects.filter(recipient_countries__iso3=country.iso3).first()
+    assert activity is not None
+    page = client.get(f"/projects/{activity.pk}/").content.decode()
+    assert localised in page
+    api = client.get("/api/v1/funding", {"group_by": "country"}, HTTP_ACCEPT_LANGUAGE=lang).json()
+    assert {r["country"]: r["country_name"] for r in api["rows"]}[country.iso3] == localised
+    detail = client.get(f"/api/v1/activities/{activity.pk}", HTTP_ACCEPT_LANGUAGE=lang).json()
+    assert localised in {c["name"] for c in detail["recipient_countries"]}

@@ -27,6 +27,7 @@ from gapbridge.analytics.models import Measure
 from gapbridge.analytics.queries import NeedRow, need_table
 from gapbridge.countries.queries import QueryError
 from gapbridge.domain import allocation as alloc
+from gapbridge.web.i18n import local_number
 
 DEFAULT_SENSITIVITY = 0.2
 
@@ -108,11 +109,11 @@ class Advice:
 
 
 def _usd(value: float) -> str:
-    return f"${value:,.0f}"
+    return _("US$%(value)s") % {"value": local_number(value, 0)}
 
 
 def _per_person(value: float) -> str:
-    return f"${value:,.3f}" if value < 0.1 else f"${value:,.2f}"
+    return _("US$%(value)s") % {"value": local_number(value, 3 if value < 0.1 else 2)}
 
 
 def to_cents(amounts: Sequence[float], budget: float) -> list[float]:
@@ -146,7 +147,10 @@ def _reason(
     unit: alloc.UnitResult, group: alloc.GroupResult, row: NeedRow, after_pc: float, measure_label: str
 ) -> str:
     pillars = ", ".join(f"{name} {gap * 100:.0f}/100" for name, gap in row.pillars[:2])
-    need = _("need %(need).2f (gap: %(pillars)s)") % {"need": row.need or 0, "pillars": pillars or "—"}
+    need = _("need %(need)s (gap: %(pillars)s)") % {
+        "need": local_number(row.need or 0, 2),
+        "pillars": pillars or "—",
+    }
     existing_pc = (row.funding / row.population) if row.population else 0.0
     has = _("existing de-duplicated %(measure)s %(pc)s per person") % {
         "measure": measure_label,
@@ -184,12 +188,17 @@ def _reason(
 def advise(request: AdviceRequest) -> Advice:
     """Solve the allocation for the request (see module docstring). Raises :class:`AdviceError`."""
     if not math.isfinite(request.budget) or request.budget <= 0:
-        raise AdviceError(f"budget must be a positive amount of US dollars; got {request.budget!r}")
+        raise AdviceError(
+            _("budget must be a positive amount of US dollars; got %(value)s")
+            % {"value": repr(request.budget)}
+        )
     reference = request.reference_per_capita
     if reference is not None and (not math.isfinite(reference) or reference <= 0):
-        raise AdviceError(f"reference per capita must be > 0; got {reference!r}")
+        raise AdviceError(_("reference per capita must be > 0; got %(value)s") % {"value": repr(reference)})
     if not 0 < request.sensitivity < 1:
-        raise AdviceError(f"sensitivity must be between 0 and 1; got {request.sensitivity!r}")
+        raise AdviceError(
+            _("sensitivity must be between 0 and 1; got %(value)s") % {"value": repr(request.sensitivity)}
+        )
     table = need_table(
         focus_area=request.focus_area,
         by_area=not request.focus_area,
@@ -201,11 +210,12 @@ def advise(request: AdviceRequest) -> Advice:
     )
     rows = sorted(table.rows, key=lambda r: (r.iso3, r.focus_area))
     if not rows:
-        raise AdviceError("no eligible country has both a Gap Index need and a population")
+        raise AdviceError(_("no eligible country has both a Gap Index need and a population"))
     unknown = sorted(set(request.bounds) - {r.iso3 for r in rows})
     if unknown:
         raise AdviceError(
-            f"floor/ceiling given for {', '.join(unknown)}, not eligible (or without a need figure)"
+            _("floor/ceiling given for %(countries)s, not eligible (or without a need figure)")
+            % {"countries": ", ".join(unknown)}
         )
     by_key = {f"{r.iso3}/{r.focus_area}": r for r in rows}
     if reference is None:
@@ -306,12 +316,17 @@ def parse_bounds(text: str) -> dict[str, tuple[float | None, float | None]]:
             continue
         pieces = part.split(":")
         if len(pieces) != 3 or len(pieces[0].strip()) != 3:
-            raise QueryError(f"bounds: {part!r} is not ISO3:floor:ceiling (e.g. NER:100000:5000000)")
+            raise QueryError(
+                _("bounds: %(part)s is not ISO3:floor:ceiling (e.g. NER:100000:5000000)")
+                % {"part": repr(part)}
+            )
         try:
             floor = float(pieces[1]) if pieces[1].strip() else None
             ceiling = float(pieces[2]) if pieces[2].strip() else None
         except ValueError:
-            raise QueryError(f"bounds: {part!r} has an amount that is not a number") from None
+            raise QueryError(
+                _("bounds: %(part)s has an amount that is not a number") % {"part": repr(part)}
+            ) from None
         found[pieces[0].strip().upper()] = (floor, ceiling)
     return found
 

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from gapbridge.analytics import advisor, brief, queries, schemas, services
@@ -39,7 +40,7 @@ def _rules() -> Iterator[None]:
 def _format(value: str) -> bool:
     """True for CSV; a 400 for anything but json/csv."""
     if value not in ("json", "csv"):
-        raise QueryError(f"format must be json or csv; got {value!r}")
+        raise QueryError(_("format must be json or csv; got %(value)s") % {"value": repr(value)})
     return value == "csv"
 
 

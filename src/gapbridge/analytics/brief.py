@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.urls import NoReverseMatch, reverse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from gapbridge.analytics import source
@@ -30,6 +31,7 @@ from gapbridge.analytics.queries import (
     funding_cube,
 )
 from gapbridge.countries.models import CountryScore, Economy, PillarScore
+from gapbridge.web.i18n import local_number
 
 RULE = (
     "Gross: every commitment, disbursement and expenditure as reported, added up. De-duplicated: money "
@@ -227,7 +229,7 @@ def build(iso3: str) -> Brief:
 
 # -- PDF --------------------------------------------------------------------------------------------------
 def _usd(value: float) -> str:
-    return f"{value:,.0f}"
+    return local_number(value, 0)
 
 
 def render_pdf(brief: Brief) -> bytes:
@@ -269,26 +271,29 @@ def render_pdf(brief: Brief) -> bytes:
     story.append(
         Paragraph(
             escape(
-                _("Coordination brief: %(name)s (%(iso3)s)") % {"name": economy.name_en, "iso3": economy.iso3}
+                _("Coordination brief: %(name)s (%(iso3)s)") % {"name": economy.name, "iso3": economy.iso3}
             ),
             styles["Title"],
         )
     )
-    para(_("Generated %(when)s by GapBridge.") % {"when": brief.generated.strftime("%Y-%m-%d %H:%M")}, small)
+    para(
+        _("Generated %(when)s by GapBridge.") % {"when": date_format(brief.generated, "DATETIME_FORMAT")},
+        small,
+    )
     heading(_("Gap profile"))
-    overall = f"{brief.overall:.1f}" if brief.overall is not None else _("insufficient data")
+    overall = local_number(brief.overall, 1) if brief.overall is not None else _("insufficient data")
     para(
         _("Gap Index overall score %(score)s (rank %(rank)s); population %(pop)s.")
         % {
             "score": overall,
             "rank": brief.rank or "—",
-            "pop": f"{economy.latest_population:,.0f}" if economy.latest_population else "—",
+            "pop": local_number(economy.latest_population, 0) if economy.latest_population else "—",
         }
     )
     table(
         [[_("Pillar"), _("Score (0–100, higher is better)"), _("Rank")]]
         + [
-            [p.name, f"{p.score:.1f}" if p.score is not None else p.status, str(p.rank or "—")]
+            [p.name, local_number(p.score, 1) if p.score is not None else p.status, str(p.rank or "—")]
             for p in brief.pillars
         ]
     )

@@ -13,6 +13,8 @@ import datetime as dt
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from gapbridge.countries.models import CountryGroup, Economy, PillarScore
 from gapbridge.countries.queries import QueryError
 
@@ -66,7 +68,10 @@ def eligible_economies(group: str | None = None, iso3: Iterable[str] | None = No
         found = CountryGroup.objects.filter(code__iexact=group.strip()).first()
         if found is None:
             codes = ", ".join(CountryGroup.objects.values_list("code", flat=True))
-            raise QueryError(f"group: no country group {group!r} (known: {codes})")
+            raise QueryError(
+                _("group: no country group %(code)s (known: %(known)s)")
+                % {"code": repr(group), "known": codes}
+            )
         qs = Economy.objects.in_group_on(found.code, dt.date.today())
     if iso3 is not None:
         wanted = {code.strip().upper() for code in iso3 if code.strip()}
@@ -95,5 +100,8 @@ def check_focus_area(focus_area: str | None) -> str:
     if not focus_area:
         return ""
     if focus_area not in FOCUS_PILLARS:
-        raise QueryError(f"focus_area: unknown focus area {focus_area!r} (known: {', '.join(FOCUS_PILLARS)})")
+        raise QueryError(
+            _("focus_area: unknown focus area %(code)s (known: %(known)s)")
+            % {"code": repr(focus_area), "known": ", ".join(FOCUS_PILLARS)}
+        )
     return focus_area

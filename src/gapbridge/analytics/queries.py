@@ -42,13 +42,19 @@ DIGITAL = "digital"  # every GapBridge focus area together
 
 def check_basis(basis: str) -> str:
     if basis not in Basis.values:
-        raise QueryError(f"basis: {basis!r} is not one of {', '.join(Basis.values)}")
+        raise QueryError(
+            _("basis: %(value)s is not one of %(known)s")
+            % {"value": repr(basis), "known": ", ".join(Basis.values)}
+        )
     return basis
 
 
 def check_measure(measure: str | None) -> str | None:
     if measure and measure not in Measure.values:
-        raise QueryError(f"measure: {measure!r} is not one of {', '.join(Measure.values)}")
+        raise QueryError(
+            _("measure: %(value)s is not one of %(known)s")
+            % {"value": repr(measure), "known": ", ".join(Measure.values)}
+        )
     return measure or None
 
 
@@ -75,7 +81,10 @@ class FundingFilter:
         if check_measure(self.measure):
             qs = qs.filter(measure=self.measure)
         if self.year_from is not None and self.year_to is not None and self.year_from > self.year_to:
-            raise QueryError(f"year_from {self.year_from} is after year_to {self.year_to}")
+            raise QueryError(
+                _("year_from %(start)s is after year_to %(end)s")
+                % {"start": self.year_from, "end": self.year_to}
+            )
         if self.year_from is not None:
             qs = qs.filter(year__gte=self.year_from)
         if self.year_to is not None:
@@ -89,9 +98,12 @@ def funding_cube(group_by: Sequence[str], filters: FundingFilter | None = None) 
     """Sums of gross and de-duplicated USD (and unconvertible facts) grouped by the given dimensions."""
     unknown = [g for g in group_by if g not in GROUP_FIELDS]
     if unknown:
-        raise QueryError(f"group_by: unknown {', '.join(unknown)} (use {', '.join(GROUP_FIELDS)})")
+        raise QueryError(
+            _("group_by: unknown %(unknown)s (use %(known)s)")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(GROUP_FIELDS)}
+        )
     if len(set(group_by)) != len(group_by):
-        raise QueryError("group_by: a dimension is listed twice")
+        raise QueryError(_("group_by: a dimension is listed twice"))
     fields = [GROUP_FIELDS[g] for g in group_by]
     qs = (filters or FundingFilter()).apply(FundingRow.objects.all())
     rows = qs.values(*fields).annotate(
@@ -357,11 +369,17 @@ def alerts(filters: AlertFilter) -> CoordinationAlertQuerySet:
         qs = qs.current()
     if filters.status:
         if filters.status not in AlertStatus.values:
-            raise QueryError(f"status: {filters.status!r} is not one of {', '.join(AlertStatus.values)}")
+            raise QueryError(
+                _("status: %(value)s is not one of %(known)s")
+                % {"value": repr(filters.status), "known": ", ".join(AlertStatus.values)}
+            )
         qs = qs.filter(status=filters.status)
     if filters.tier:
         if filters.tier not in AlertTier.values:
-            raise QueryError(f"tier: {filters.tier!r} is not one of {', '.join(AlertTier.values)}")
+            raise QueryError(
+                _("tier: %(value)s is not one of %(known)s")
+                % {"value": repr(filters.tier), "known": ", ".join(AlertTier.values)}
+            )
         qs = qs.filter(tier=filters.tier)
     if filters.country:
         qs = qs.in_country(filters.country)

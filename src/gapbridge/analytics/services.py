@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import (
     Actor,
@@ -339,20 +340,23 @@ def set_alert_status(actor: Actor, alert_id: int, to: str, reason: str) -> Coord
     alert = CoordinationAlert.objects.select_for_update().get(pk=alert_id)
     if not can_act_on_alert(actor, alert):
         raise PermissionDenied(
-            "only the secretariat or the providers involved may confirm or dismiss this alert"
+            _("only the secretariat or the providers involved may confirm or dismiss this alert")
         )
     try:
         target = AlertStatus(to)
     except ValueError:
-        raise AlertError(f"status: {to!r} is not one of {', '.join(AlertStatus.values)}") from None
+        raise AlertError(
+            _("status: %(status)s is not one of %(known)s")
+            % {"status": repr(to), "known": ", ".join(AlertStatus.values)}
+        ) from None
     current = AlertStatus(alert.status)
     if target not in ALLOWED_MOVES[current]:
-        raise AlertError(f"status: the alert is already {current.value}")
+        raise AlertError(_("status: the alert is already %(status)s") % {"status": current.value})
     if target is AlertStatus.OPEN and not is_secretariat(actor):
-        raise PermissionDenied("only the secretariat may reopen an alert")
+        raise PermissionDenied(_("only the secretariat may reopen an alert"))
     reason = reason.strip()
     if not reason:
-        raise AlertError("reason: say why (it is kept in the alert's history)")
+        raise AlertError(_("reason: say why (it is kept in the alert's history)"))
     before = audit.snapshot(alert)
     now = timezone.now()
     alert.status = target.value

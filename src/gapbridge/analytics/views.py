@@ -29,7 +29,7 @@ from gapbridge.analytics.models import (
 from gapbridge.charts import svg, worldmap
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.countries.queries import QueryError
-from gapbridge.web.i18n import text_dir
+from gapbridge.web.i18n import chart_number, map_summary, text_dir, whole_number
 
 
 def _int(value: str, name: str) -> int | None:
@@ -38,7 +38,9 @@ def _int(value: str, name: str) -> int | None:
     try:
         return int(value)
     except ValueError:
-        raise QueryError(f"{name}: {value!r} is not a whole number") from None
+        raise QueryError(
+            _("%(name)s: %(value)s is not a whole number") % {"name": name, "value": repr(value)}
+        ) from None
 
 
 def _float(value: str, name: str) -> float | None:
@@ -47,9 +49,11 @@ def _float(value: str, name: str) -> float | None:
     try:
         found = float(value.replace(",", ""))
     except ValueError:
-        raise QueryError(f"{name}: {value!r} is not a number") from None
+        raise QueryError(
+            _("%(name)s: %(value)s is not a number") % {"name": name, "value": repr(value)}
+        ) from None
     if not math.isfinite(found):
-        raise QueryError(f"{name}: {value!r} is not a number")
+        raise QueryError(_("%(name)s: %(value)s is not a number") % {"name": name, "value": repr(value)})
     return found
 
 
@@ -65,7 +69,7 @@ def _common(request: HttpRequest) -> dict[str, Any]:
 
 
 def _names() -> dict[str, str]:
-    return {e.iso3: e.name for e in Economy.objects.only("iso3", "name_en", "name_fr", "name_es", "name_ar")}
+    return Economy.objects.names()
 
 
 # -- funding against need ---------------------------------------------------------------------------------
@@ -107,25 +111,31 @@ def need_overview(request: HttpRequest) -> HttpResponse:
             [
                 svg.BarSeries(_("Need (0–100)"), [round((r.need or 0) * 100, 1) for r in top]),
                 svg.BarSeries(
+                    # xgettext:no-python-format (a chart label, never %-formatted)
                     _("Funding received, % of a need-proportional share (capped at 100)"),
                     [min(100.0, (r.coverage or 0) * 100) for r in top],
                 ),
             ],
             title=_("The 15 most neglected places (de-duplicated funding)"),
             lang_dir=text_dir(),
+            number_format=chart_number,
             id_prefix="neglect",
         )
         if filters["focus_area"] or not filters["by_area"]:  # one row per country: a map makes sense
             values = {r.iso3: min(200.0, (r.coverage or 0) * 100) for r in table.rows}
             map_svg = worldmap.choropleth_svg(
                 values,
+                # xgettext:no-python-format (a chart label, never %-formatted)
                 title=_("Funding received as % of a need-proportional share (de-duplicated)"),
+                # xgettext:no-python-format (a chart label, never %-formatted)
                 legend_label=_("% of need-proportional share"),
                 link_template="/analytics/countries/{iso3}/",
                 domain=(0, 200),
                 n_classes=5,
                 names=_names(),
                 lang_dir=text_dir(),
+                number_format=chart_number,
+                summary=map_summary(),
                 id_prefix="coverage",
             )
     context |= {
@@ -330,7 +340,7 @@ def country_brief(request: HttpRequest, iso3: str) -> HttpResponse:
             ],
             title=_("Funding by focus area: gross and de-duplicated"),
             max_value=1.25 * max([1.0, *(r.disbursements_gross for r in areas)]),  # room for the labels
-            number_format=lambda v: f"{v:,.0f}",
+            number_format=whole_number,
             lang_dir=text_dir(),
             id_prefix="brief-areas",
         )

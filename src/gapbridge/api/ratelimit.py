@@ -6,12 +6,14 @@ share them across workers in production).
 
 from __future__ import annotations
 
+import hashlib
 import time
 from collections.abc import Callable
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.utils.translation import gettext as _
 
 
 def client_key(request: HttpRequest) -> tuple[str, int]:
@@ -32,7 +34,8 @@ class ApiRateLimitMiddleware:
             return self.get_response(request)
         who, limit = client_key(request)
         window = int(time.time() // 60)
-        key = f"ratelimit:{who}:{window}"
+        # Hashed: a client-chosen header must not reach the cache key as it is (any bytes, any length).
+        key = f"ratelimit:{hashlib.sha256(who.encode()).hexdigest()[:32]}:{window}"
         count = cache.get_or_set(key, 0, timeout=90)
         try:
             count = cache.incr(key)
@@ -44,7 +47,7 @@ class ApiRateLimitMiddleware:
                 {
                     "error": {
                         "code": "rate_limited",
-                        "message": f"more than {limit} requests a minute; slow down",
+                        "message": _("more than %(limit)s requests a minute; slow down") % {"limit": limit},
                     }
                 },
                 status=429,

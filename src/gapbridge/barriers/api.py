@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gapbridge.accounts.permissions import is_secretariat
@@ -125,7 +126,7 @@ def list_barriers(
     if filters.format == "csv":
         return csv_response("barriers.csv", CSV_HEADER, (_csv_row(queries.view(request.user, b)) for b in qs))
     if filters.format != "json":
-        raise QueryError(f"format must be json or csv; got {filters.format!r}")
+        raise QueryError(_("format must be json or csv; got %(value)s") % {"value": repr(filters.format)})
     count, items, next_url = page(request, qs, filters.limit, filters.offset)
     return schemas.BarrierPageOut(
         count=count,
@@ -173,7 +174,9 @@ def barrier_detail(request: HttpRequest, barrier_id: int) -> schemas.BarrierDeta
 )
 def barrier_related(request: HttpRequest, barrier_id: int, limit: int = 8) -> list[schemas.RelatedOut]:
     if not 1 <= limit <= 50:
-        raise QueryError(f"limit must be between 1 and 50; got {limit}")
+        raise QueryError(
+            _("limit must be between 1 and %(max)s; got %(value)s") % {"max": 50, "value": limit}
+        )
     b = queries.get_visible(request.user, barrier_id)
     return [schemas.related_out(r) for r in queries.related(request.user, b, limit=limit)]
 
@@ -334,7 +337,9 @@ def my_notifications(
     request: HttpRequest, unread: bool = False, limit: int = 50
 ) -> list[schemas.NotificationOut]:
     if not 1 <= limit <= 500:
-        raise QueryError(f"limit must be between 1 and 500; got {limit}")
+        raise QueryError(
+            _("limit must be between 1 and %(max)s; got %(value)s") % {"max": 500, "value": limit}
+        )
     qs = BarrierNotification.objects.filter(user_id=int(request.user.pk or 0))
     if unread:
         qs = qs.filter(read_at__isnull=True)
@@ -377,12 +382,12 @@ def open_data_catalogue(request: HttpRequest) -> dict[str, Any]:
     tags=["open data"],
 )
 def open_data_file(request: HttpRequest, filename: str) -> HttpResponse:
-    name, _, ext = filename.rpartition(".")
+    name, _dot, ext = filename.rpartition(".")
     try:
         d = opendata.dataset(name)
     except KeyError:
         raise Barrier.DoesNotExist(
-            f"no open-data file {filename!r}; see /api/v1/open-data for the list"
+            _("no open-data file %(name)s; see /api/v1/open-data for the list") % {"name": repr(filename)}
         ) from None
     as_of = timezone.now().replace(microsecond=0)
     if ext == "csv":
@@ -392,7 +397,7 @@ def open_data_file(request: HttpRequest, filename: str) -> HttpResponse:
             opendata.render_json(d, as_of), content_type="application/json; charset=utf-8"
         )
     else:
-        raise QueryError(f"open-data files are .csv or .json, not {filename!r}")
+        raise QueryError(_("open-data files are .csv or .json, not %(name)s") % {"name": repr(filename)})
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["X-Licence"] = opendata.LICENCE["name"]
     response["X-As-Of"] = opendata._cell(as_of)

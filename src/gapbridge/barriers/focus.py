@@ -6,6 +6,8 @@ only offers them as form choices and validates lists of slugs against them.
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
+
 from gapbridge.projects.focus import load_focus_map
 
 # Slugs used in code (derived barriers); checked against the data file by a test.
@@ -28,7 +30,10 @@ def clean_focus_areas(values: list[str] | tuple[str, ...] | None) -> list[str]:
     chosen = set(values or ())
     unknown = sorted(chosen - set(slugs))
     if unknown:
-        raise ValueError(f"unknown focus area(s): {', '.join(unknown)}; expected one of {', '.join(slugs)}")
+        raise ValueError(
+            _("unknown focus area(s): %(unknown)s; expected one of %(known)s")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(slugs)}
+        )
     return [v for v in slugs if v in chosen]
 
 

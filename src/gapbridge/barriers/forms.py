@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gapbridge.barriers.focus import focus_choices
 from gapbridge.barriers.models import BarrierCategory, BarrierStatus, Language, Level, LinkKind
+from gapbridge.countries.forms import LocalizedModelChoiceField
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.organizations.models import Organization
 
@@ -17,10 +18,10 @@ class BarrierForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
     language = forms.ChoiceField(label=_("Language of the text"), choices=Language.choices, initial="en")
-    country = forms.ModelChoiceField(
+    country = LocalizedModelChoiceField(
         label=_("Country"), queryset=Economy.objects.all(), required=False, to_field_name="iso3"
     )
-    group = forms.ModelChoiceField(
+    group = LocalizedModelChoiceField(
         label=_("…or group of countries"),
         queryset=CountryGroup.objects.all(),
         required=False,
@@ -58,9 +59,24 @@ class BarrierForm(forms.Form):
         required=False,
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=Level.choices, initial=Level.MEDIUM)
+    # One translation per submission; the others already given are kept (see `service_fields`).
+    translation_language = forms.ChoiceField(
+        label=_("Add or replace a translation in"), choices=[("", "—"), *Language.choices], required=False
+    )
+    translation_title = forms.CharField(label=_("Translated title"), max_length=300, required=False)
+    translation_description = forms.CharField(
+        label=_("Translated description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
+    )
 
-    def __init__(self, *args: Any, organizations: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        organizations: Any = None,
+        translations: dict[str, dict[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.existing_translations = dict(translations or {})
         field = self.fields["reporter_organization"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organizations if organizations is not None else Organization.objects.none()
@@ -69,10 +85,24 @@ class BarrierForm(forms.Form):
         data = super().clean() or {}
         if bool(data.get("country")) == bool(data.get("group")):
             raise forms.ValidationError(_("Choose either a country or a group of countries."))
+        lang = data.get("translation_language")
+        if lang and lang == data.get("language"):
+            self.add_error(
+                "translation_language", _("The translation must be in another language than the text.")
+            )
+        elif lang and not (data.get("translation_title") or "").strip():
+            self.add_error("translation_title", _("Give the translated title."))
         return data
 
     def service_fields(self) -> dict[str, Any]:
         data = dict(self.cleaned_data)
+        lang = data.pop("translation_language", "")
+        title = (data.pop("translation_title", "") or "").strip()
+        description = (data.pop("translation_description", "") or "").strip()
+        if lang and title:
+            data["translations"] = self.existing_translations | {
+                lang: {"title": title, "description": description}
+            }
         if data.get("country") is None:
             data.pop("country", None)
         if data.get("group") is None:
@@ -104,7 +134,7 @@ class MergeForm(forms.Form):
 
 
 class SubscriptionForm(forms.Form):
-    country = forms.ModelChoiceField(
+    country = LocalizedModelChoiceField(
         label=_("Country"),
         queryset=Economy.objects.all(),
         required=False,

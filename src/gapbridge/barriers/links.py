@@ -13,6 +13,7 @@ from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
+from django.utils.translation import gettext as _
 
 from gapbridge.barriers.models import LinkKind
 
@@ -32,7 +33,10 @@ class LinkError(ValueError):
 def target_model(kind: str) -> type[models.Model] | None:
     """The model behind a kind of link, or None while its app has not defined it yet."""
     if kind not in TARGETS:
-        raise LinkError(f"unknown link kind {kind!r}; expected one of {', '.join(TARGETS)}")
+        raise LinkError(
+            _("unknown link kind %(kind)s; expected one of %(known)s")
+            % {"kind": repr(kind), "known": ", ".join(TARGETS)}
+        )
     app_label, names = TARGETS[kind]
     for name in names:
         try:
@@ -59,14 +63,19 @@ def resolve(kind: str, object_id: str) -> models.Model:
     model = target_model(kind)
     if model is None:
         app_label, names = TARGETS[kind]
-        raise LinkError(f"{kind} links need the {app_label} app's {names[0]} model, which does not exist yet")
+        raise LinkError(
+            _("%(kind)s links need the %(app)s app's %(model)s model, which does not exist yet")
+            % {"kind": kind, "app": app_label, "model": names[0]}
+        )
     try:
         pk = model._meta.pk.to_python(object_id) if model._meta.pk is not None else object_id
     except ValidationError:
-        raise LinkError(f"{object_id!r} is not a valid {kind} id") from None
+        raise LinkError(
+            _("%(id)s is not a valid %(kind)s id") % {"id": repr(object_id), "kind": kind}
+        ) from None
     obj = model._default_manager.filter(pk=pk).first()
     if obj is None:
-        raise LinkError(f"no {kind} with id {object_id!r}")
+        raise LinkError(_("no %(kind)s with id %(id)s") % {"kind": kind, "id": repr(object_id)})
     return obj
 
 

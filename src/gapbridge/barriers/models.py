@@ -79,6 +79,8 @@ class Barrier(models.Model):
     title = models.CharField(_("title"), max_length=300)
     description = models.TextField(_("description"))
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.EN)
+    #: {"fr": {"title": "...", "description": "..."}, ...}: the same barrier in other languages
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     country = models.ForeignKey(
         "countries.Economy", null=True, blank=True, on_delete=models.PROTECT, related_name="barriers"
     )

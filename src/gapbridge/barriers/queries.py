@@ -14,6 +14,8 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, can_edit, country_ids, is_secretariat, organization_ids
 from gapbridge.barriers import links as link_targets
@@ -26,11 +28,13 @@ from gapbridge.barriers.models import (
     BarrierStatus,
     BarrierStatusChange,
     BarrierUpdate,
+    Level,
     Origin,
 )
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.countries.queries import QueryError
 from gapbridge.domain import textsim
+from gapbridge.web.content_language import Shown, pick_translation
 
 SORTS = {
     "-created": ("-created_at", "-id"),
@@ -80,11 +84,13 @@ def barriers(actor: Actor, filters: BarrierFilter) -> BarrierQuerySet:
     if filters.country:
         economy = Economy.objects.filter(iso3=filters.country.upper()).first()
         if economy is None:
-            raise QueryError(f"country: no economy with ISO3 code {filters.country!r}")
+            raise QueryError(
+                _("country: no economy with ISO3 code %(code)s") % {"code": repr(filters.country)}
+            )
         qs = qs.for_country(economy.pk)
     if filters.group:
         if not CountryGroup.objects.filter(code=filters.group).exists():
-            raise QueryError(f"group: unknown country group {filters.group!r}")
+            raise QueryError(_("group: unknown country group %(code)s") % {"code": repr(filters.group)})
         qs = qs.filter(
             Q(group__code=filters.group) | Q(country__memberships__group__code=filters.group)
         ).distinct()
@@ -95,25 +101,34 @@ def barriers(actor: Actor, filters: BarrierFilter) -> BarrierQuerySet:
         )
     if filters.category:
         if filters.category not in BarrierCategory.values:
-            raise QueryError(f"category: unknown barrier category {filters.category!r}")
+            raise QueryError(
+                _("category: unknown barrier category %(code)s") % {"code": repr(filters.category)}
+            )
         qs = qs.filter(category=filters.category)
     if filters.status:
         wanted = [s for s in filters.status.split(",") if s]
         unknown = [s for s in wanted if s not in BarrierStatus.values]
         if unknown:
-            raise QueryError(f"status: unknown barrier status {', '.join(unknown)}")
+            raise QueryError(_("status: unknown barrier status %(status)s") % {"status": ", ".join(unknown)})
         qs = qs.filter(status__in=wanted)
     if filters.focus_area:
         if filters.focus_area not in focus_slugs():
-            raise QueryError(f"focus_area: unknown focus area {filters.focus_area!r}")
+            raise QueryError(
+                _("focus_area: unknown focus area %(code)s") % {"code": repr(filters.focus_area)}
+            )
         # JSON containment is not portable to SQLite; the list is short, so match the quoted slug.
         qs = qs.filter(focus_areas__icontains=f'"{filters.focus_area}"')
     if filters.origin:
         if filters.origin not in Origin.values:
-            raise QueryError(f"origin: expected reported or derived, not {filters.origin!r}")
+            raise QueryError(
+                _("origin: expected reported or derived, not %(value)s") % {"value": repr(filters.origin)}
+            )
         qs = qs.filter(origin=filters.origin)
     if filters.sort not in SORTS:
-        raise QueryError(f"sort: expected one of {', '.join(SORTS)}; got {filters.sort!r}")
+        raise QueryError(
+            _("sort: expected one of %(known)s; got %(value)s")
+            % {"known": ", ".join(SORTS), "value": repr(filters.sort)}
+        )
     return qs.order_by(*SORTS[filters.sort])
 
 
@@ -126,7 +141,7 @@ def get_visible(actor: Actor, barrier_id: int) -> Barrier:
             .get(pk=barrier_id)
         )
     except Barrier.DoesNotExist:
-        raise Barrier.DoesNotExist(f"no barrier #{barrier_id}") from None
+        raise Barrier.DoesNotExist(_("no barrier #%(id)s") % {"id": barrier_id}) from None
 
 
 def sees_restricted(actor: Actor, barrier: Barrier) -> bool:
@@ -176,6 +191,26 @@ class BarrierView:
     restricted_notes: str | None = None
     restricted: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    translations: dict[str, dict[str, str]] = field(default_factory=dict)
+
+    @property
+    def shown(self) -> Shown:
+        """Title and description in the active language where a translation exists, else as written
+        (`shown.fallback` then says so; pages render `{% fallback_notice v.shown %}`)."""
+        return pick_translation(
+            {"title": self.title, "description": self.description},
+            self.language,
+            self.translations,
+            get_language() or "en",
+        )
+
+    @property
+    def priority_label(self) -> str:
+        return str(Level(self.priority).label) if self.priority in Level.values else self.priority
+
+    @property
+    def impact_label(self) -> str:
+        return str(Level(self.impact).label) if self.impact in Level.values else self.impact
 
 
 def view(actor: Actor, b: Barrier) -> BarrierView:
@@ -219,6 +254,7 @@ def view(actor: Actor, b: Barrier) -> BarrierView:
         updated_at=b.updated_at,
         restricted_notes=b.restricted_notes if restricted else None,
         restricted=restricted,
+        translations=dict(b.translations or {}),
     )
 
 

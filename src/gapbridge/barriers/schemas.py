@@ -56,6 +56,9 @@ class BarrierOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     restricted_notes: str | None = Field(None, description="only for moderators and those responsible")
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description='the barrier in other languages: {"fr": {"title", "description"}}'
+    )
 
 
 class BarrierPageOut(Schema):
@@ -153,6 +156,9 @@ class BarrierIn(Schema):
     impact: str = ""
     impact_note: str = ""
     priority: str = "medium"
+    translations: dict[str, dict[str, str]] = Field(
+        default_factory=dict, description='the barrier in other languages: {"fr": {"title", "description"}}'
+    )
 
 
 class BarrierPatchIn(Schema):
@@ -173,6 +179,9 @@ class BarrierPatchIn(Schema):
     impact_note: str | None = None
     priority: str | None = None
     restricted_notes: str | None = None
+    translations: dict[str, dict[str, str]] | None = Field(
+        None, description="replaces every translation; {} removes them"
+    )
 
 
 class TransitionIn(Schema):
@@ -252,6 +261,7 @@ def barrier_out(v: queries.BarrierView) -> BarrierOut:
         created_at=v.created_at,
         updated_at=v.updated_at,
         restricted_notes=v.restricted_notes,
+        translations=v.translations,
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import (
     Actor,
@@ -29,7 +30,7 @@ from gapbridge.audit import services as audit
 from gapbridge.barriers import links as link_targets
 from gapbridge.barriers import notifications
 from gapbridge.barriers.focus import clean_focus_areas
-from gapbridge.barriers.lifecycle import Status, TransitionError, check_move, is_progress_move
+from gapbridge.barriers.lifecycle import TRANSITIONS, Status, TransitionError, check_move, is_progress_move
 from gapbridge.barriers.models import (
     Barrier,
     BarrierCategory,
@@ -39,6 +40,7 @@ from gapbridge.barriers.models import (
     BarrierStatusChange,
     BarrierSubscription,
     BarrierUpdate,
+    Language,
     LinkKind,
     Origin,
 )
@@ -71,6 +73,7 @@ REPORTABLE = frozenset(
         "impact",
         "impact_note",
         "priority",
+        "translations",
     }
 )
 EDITABLE = REPORTABLE | {"restricted_notes"}
@@ -86,7 +89,7 @@ def _label(actor: Actor) -> str:
 
 def _require_signed_in(actor: Actor, what: str) -> None:
     if actor is None or not actor.is_authenticated:
-        raise PermissionDenied(f"sign in to {what}")
+        raise PermissionDenied(what)
 
 
 def is_reporter(actor: Actor, barrier: Barrier) -> bool:
@@ -103,7 +106,7 @@ def _resolve_place(fields: dict[str, Any]) -> None:
     if isinstance(country, str):
         found = Economy.objects.filter(iso3=country.upper()).first()
         if found is None:
-            raise BarrierError(f"country: no economy with ISO3 code {country!r}")
+            raise BarrierError(_("country: no economy with ISO3 code %(code)s") % {"code": repr(country)})
         fields["country"] = found
     elif isinstance(country, int):
         fields["country"] = Economy.objects.get(pk=country)
@@ -111,7 +114,7 @@ def _resolve_place(fields: dict[str, Any]) -> None:
     if isinstance(group, str):
         found_group = CountryGroup.objects.filter(code=group).first()
         if found_group is None:
-            raise BarrierError(f"group: no country group {group!r}")
+            raise BarrierError(_("group: no country group %(code)s") % {"code": repr(group)})
         fields["group"] = found_group
     elif isinstance(group, int):
         fields["group"] = CountryGroup.objects.get(pk=group)
@@ -123,18 +126,47 @@ def _resolve_place(fields: dict[str, Any]) -> None:
 def _check_fields(fields: dict[str, Any], allowed: frozenset[str]) -> None:
     unknown = set(fields) - allowed
     if unknown:
-        raise BarrierError(f"unknown barrier fields: {', '.join(sorted(unknown))}")
+        raise BarrierError(_("unknown barrier fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if "focus_areas" in fields:
         try:
             fields["focus_areas"] = clean_focus_areas(fields["focus_areas"])
         except ValueError as exc:
-            raise BarrierError(f"focus_areas: {exc}") from None
+            raise BarrierError(_("focus_areas: %(error)s") % {"error": exc}) from None
+    if "translations" in fields:
+        fields["translations"] = _translations(fields["translations"])
     _resolve_place(fields)
+
+
+def _translations(value: Any) -> dict[str, dict[str, str]]:
+    """`{language: {"title", "description"}}` with known languages only; empty entries dropped."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise BarrierError(
+            _("translations: expected an object giving, for each language, a title and a description")
+        )
+    out: dict[str, dict[str, str]] = {}
+    for lang, content in value.items():
+        if lang not in Language.values:
+            raise BarrierError(
+                _("translations: unknown language %(lang)s; expected one of %(known)s")
+                % {"lang": repr(lang), "known": ", ".join(Language.values)}
+            )
+        if not isinstance(content, dict):
+            raise BarrierError(
+                _("translations.%(lang)s: expected an object with title and description") % {"lang": lang}
+            )
+        cleaned = {k: str(content.get(k) or "").strip() for k in ("title", "description")}
+        if len(cleaned["title"]) > 300:
+            raise BarrierError(_("translations.%(lang)s.title: at most 300 characters") % {"lang": lang})
+        if cleaned["title"] or cleaned["description"]:
+            out[lang] = cleaned
+    return out
 
 
 def _validate(barrier: Barrier) -> None:
     if (barrier.country_id is None) == (barrier.group_id is None):
-        raise BarrierError("give either a country or a group of countries, not both and not neither")
+        raise BarrierError(_("give either a country or a group of countries, not both and not neither"))
     try:
         barrier.full_clean(exclude=["source_key"])
     except ValidationError as exc:
@@ -170,11 +202,14 @@ def _record_move(
 @transaction.atomic
 def report_barrier(actor: Actor, **fields: Any) -> Barrier:
     """A new barrier, status `reported`, waiting for moderation."""
-    _require_signed_in(actor, "report a barrier")
+    _require_signed_in(actor, _("sign in to report a barrier"))
     _check_fields(fields, REPORTABLE)
     org = fields.get("reporter_organization")
     if org is not None and not is_secretariat(actor) and org.pk not in organization_ids(actor):
-        raise PermissionDenied(f"you may report on behalf of {org} only as one of its editors")
+        raise PermissionDenied(
+            _("you may report on behalf of %(organization)s only as one of its editors")
+            % {"organization": org}
+        )
     barrier = Barrier(**fields, reported_by=_user_or_none(actor), origin=Origin.REPORTED)
     if not barrier.reporter_name and actor is not None and actor.is_authenticated:
         full = getattr(actor, "get_full_name", lambda: "")()
@@ -193,13 +228,18 @@ def update_barrier(actor: Actor, barrier_id: int, **changes: Any) -> Barrier:
     barrier = Barrier.objects.select_for_update().get(pk=barrier_id)
     still_in_moderation = barrier.status in (BarrierStatus.REPORTED, BarrierStatus.UNDER_REVIEW)
     if not (is_responsible(actor, barrier) or (is_reporter(actor, barrier) and still_in_moderation)):
-        raise PermissionDenied(f"{_label(actor)} may not change barrier #{barrier.pk}")
+        raise PermissionDenied(
+            _("%(who)s may not change barrier #%(id)s") % {"who": _label(actor), "id": barrier.pk}
+        )
     if "restricted_notes" in changes and not is_secretariat(actor):
-        raise PermissionDenied("only the secretariat writes restricted notes")
+        raise PermissionDenied(_("only the secretariat writes restricted notes"))
     _check_fields(changes, EDITABLE)
     org = changes.get("reporter_organization")
     if org is not None and not is_secretariat(actor) and org.pk not in organization_ids(actor):
-        raise PermissionDenied(f"you may attribute a barrier to {org} only as one of its editors")
+        raise PermissionDenied(
+            _("you may attribute a barrier to %(organization)s only as one of its editors")
+            % {"organization": org}
+        )
     before = audit.snapshot(barrier)
     for name, value in changes.items():
         setattr(barrier, name, value)
@@ -215,6 +255,24 @@ def can_move(actor: Actor, barrier: Barrier, target: str) -> bool:
     return is_responsible(actor, barrier) and is_progress_move(barrier.status, target)
 
 
+def _transition_error(current: str, target: str) -> str:
+    """Why `check_move` refused, in the active language (the pure lifecycle module speaks English).
+    States are named by their codes, as the API takes them."""
+    if target not in BarrierStatus.values:
+        return _("unknown barrier status %(status)s; expected one of %(known)s") % {
+            "status": repr(target),
+            "known": ", ".join(BarrierStatus.values),
+        }
+    if target == current:
+        return _("the barrier is already %(status)s") % {"status": current}
+    allowed = ", ".join(sorted(s.value for s in TRANSITIONS.get(Status(current), ())))
+    return _("a barrier cannot go from %(from)s to %(to)s; from %(from)s: %(allowed)s") % {
+        "from": current,
+        "to": target,
+        "allowed": allowed or "—",
+    }
+
+
 @transaction.atomic
 def change_status(
     actor: Actor, barrier_id: int, to_status: str, reason: str, *, at: dt.datetime | None = None
@@ -224,14 +282,15 @@ def change_status(
     reason = (reason or "").strip()
     try:
         frm, to = check_move(barrier.status, to_status)
-    except TransitionError as exc:
-        raise BarrierError(str(exc)) from None
+    except TransitionError:
+        raise BarrierError(_transition_error(barrier.status, to_status)) from None
     if not can_move(actor, barrier, to):
         raise PermissionDenied(
-            f"{_label(actor)} may not move barrier #{barrier.pk} from {frm.value} to {to.value}"
+            _("%(who)s may not move barrier #%(id)s from %(from)s to %(to)s")
+            % {"who": _label(actor), "id": barrier.pk, "from": frm.value, "to": to.value}
         )
     if not reason:
-        raise BarrierError("give the reason for the status change")
+        raise BarrierError(_("give the reason for the status change"))
     before = audit.snapshot(barrier)
     barrier.status = to.value
     barrier.status_changed_at = at or timezone.now()
@@ -246,10 +305,12 @@ def add_update(actor: Actor, barrier_id: int, text: str, *, is_public: bool = Tr
     """A progress note, by the secretariat, the people responsible, or the reporter."""
     barrier = Barrier.objects.get(pk=barrier_id)
     if not (is_responsible(actor, barrier) or is_reporter(actor, barrier)):
-        raise PermissionDenied(f"{_label(actor)} may not post progress on barrier #{barrier.pk}")
+        raise PermissionDenied(
+            _("%(who)s may not post progress on barrier #%(id)s") % {"who": _label(actor), "id": barrier.pk}
+        )
     text = (text or "").strip()
     if not text:
-        raise BarrierError("a progress update needs some text")
+        raise BarrierError(_("a progress update needs some text"))
     update = BarrierUpdate.objects.create(
         barrier=barrier,
         at=timezone.now(),
@@ -278,7 +339,10 @@ def link(actor: Actor, barrier_id: int, kind: str, object_id: str | int, note: s
     except link_targets.LinkError as exc:
         raise BarrierError(str(exc)) from None
     if not _may_link(actor, barrier, target):
-        raise PermissionDenied(f"{_label(actor)} may not link {kind} {object_id} to barrier #{barrier.pk}")
+        raise PermissionDenied(
+            _("%(who)s may not link %(kind)s %(object)s to barrier #%(id)s")
+            % {"who": _label(actor), "kind": kind, "object": object_id, "id": barrier.pk}
+        )
     existing = BarrierLink.objects.filter(barrier=barrier, kind=kind, object_id=str(target.pk)).first()
     if existing is not None:
         return existing
@@ -303,7 +367,7 @@ def unlink(actor: Actor, link_id: int) -> None:
         except link_targets.LinkError:
             target = None
         if target is None or not _may_link(actor, item.barrier, target):
-            raise PermissionDenied(f"{_label(actor)} may not remove this link")
+            raise PermissionDenied(_("%(who)s may not remove this link") % {"who": _label(actor)})
     audit.record(actor, "delete", item, before=audit.snapshot(item))
     item.delete()
 
@@ -313,14 +377,17 @@ def merge(actor: Actor, duplicate_id: int, into_id: int, reason: str) -> Barrier
     """Fold a duplicate into another barrier: its links move; it is archived, pointing at the survivor."""
     require_secretariat(actor, "merge barriers")
     if duplicate_id == into_id:
-        raise BarrierError("a barrier cannot be merged into itself")
+        raise BarrierError(_("a barrier cannot be merged into itself"))
     duplicate = Barrier.objects.select_for_update().get(pk=duplicate_id)
     survivor = Barrier.objects.select_for_update().get(pk=into_id)
     if survivor.merged_into_id is not None:
-        raise BarrierError(f"barrier #{survivor.pk} was itself merged into #{survivor.merged_into_id}")
+        raise BarrierError(
+            _("barrier #%(id)s was itself merged into #%(into)s")
+            % {"id": survivor.pk, "into": survivor.merged_into_id}
+        )
     reason = (reason or "").strip()
     if not reason:
-        raise BarrierError("give the reason for the merge")
+        raise BarrierError(_("give the reason for the merge"))
     before = audit.snapshot(duplicate)
     for item in list(duplicate.links.all()):
         if not survivor.links.filter(kind=item.kind, object_id=item.object_id).exists():
@@ -349,17 +416,17 @@ def subscribe(
     actor: Actor, *, country: Economy | str | None = None, category: str = "", email: bool = True
 ) -> BarrierSubscription:
     """Follow barriers of a country and/or category; following the same scope again changes nothing."""
-    _require_signed_in(actor, "follow barriers")
+    _require_signed_in(actor, _("sign in to follow barriers"))
     assert actor is not None
     if isinstance(country, str):
         found = Economy.objects.filter(iso3=country.upper()).first() if country else None
         if country and found is None:
-            raise BarrierError(f"country: no economy with ISO3 code {country!r}")
+            raise BarrierError(_("country: no economy with ISO3 code %(code)s") % {"code": repr(country)})
         country = found
     if category and category not in BarrierCategory.values:
-        raise BarrierError(f"category: unknown barrier category {category!r}")
+        raise BarrierError(_("category: unknown barrier category %(code)s") % {"code": repr(category)})
     if country is None and not category:
-        raise BarrierError("follow a country, a category, or both")
+        raise BarrierError(_("follow a country, a category, or both"))
     sub, created = BarrierSubscription.objects.get_or_create(
         user_id=int(actor.pk or 0), country=country, category=category or "", defaults={"email": email}
     )
@@ -375,18 +442,18 @@ def subscribe(
 
 @transaction.atomic
 def unsubscribe(actor: Actor, subscription_id: int) -> None:
-    _require_signed_in(actor, "stop following barriers")
+    _require_signed_in(actor, _("sign in to stop following barriers"))
     assert actor is not None
     sub = BarrierSubscription.objects.get(pk=subscription_id)
     if sub.user_id != actor.pk and not is_secretariat(actor):
-        raise PermissionDenied("you may remove only your own subscriptions")
+        raise PermissionDenied(_("you may remove only your own subscriptions"))
     audit.record(actor, "delete", sub, before=audit.snapshot(sub))
     sub.delete()
 
 
 def mark_read(actor: Actor, notification_ids: list[int] | None = None) -> int:
     """Mark the actor's notifications read (all when no ids are given). Not audited: personal state."""
-    _require_signed_in(actor, "read notifications")
+    _require_signed_in(actor, _("sign in to read notifications"))
     assert actor is not None
     qs = BarrierNotification.objects.filter(user_id=int(actor.pk or 0), read_at__isnull=True)
     if notification_ids is not None:
@@ -440,23 +507,27 @@ def raise_as_need(
     """
     from gapbridge.needs import services as needs
 
-    _require_signed_in(actor, "raise a barrier as a need")
+    _require_signed_in(actor, _("sign in to raise a barrier as a need"))
     barrier = Barrier.objects.select_related("country", "group").get(pk=barrier_id)
     if barrier.country is not None:
         economy = barrier.country
         if country and country.upper() != economy.iso3:
             raise BarrierError(
-                f"country: barrier #{barrier.pk} concerns {economy.iso3}, not {country.upper()}"
+                _("country: barrier #%(id)s concerns %(iso3)s, not %(given)s")
+                % {"id": barrier.pk, "iso3": economy.iso3, "given": country.upper()}
             )
     else:
         if not country:
             raise BarrierError(
-                "country: this barrier concerns a group; say for which member country to raise a need"
+                _("country: this barrier concerns a group; say for which member country to raise a need")
             )
         found = Economy.objects.filter(iso3=country.upper()).first()
         members = barrier.group.members_on(timezone.localdate()) if barrier.group else Economy.objects.none()
         if found is None or not members.filter(pk=found.pk).exists():
-            raise BarrierError(f"country: {country!r} is not a member of {barrier.where}")
+            raise BarrierError(
+                _("country: %(code)s is not a member of %(group)s")
+                % {"code": repr(country), "group": barrier.where}
+            )
         economy = found
     area, kind = NEED_DEFAULTS.get(barrier.category, ("data-regulation", "technical-assistance"))
     fields: dict[str, Any] = {
@@ -475,7 +546,7 @@ def raise_as_need(
     try:
         need = needs.create_need(actor, economy, **fields)
     except needs.NeedError as exc:
-        raise BarrierError(f"the need could not be created: {exc}") from None
+        raise BarrierError(_("the need could not be created: %(error)s") % {"error": exc}) from None
     created = BarrierLink.objects.create(
         barrier=barrier,
         kind=LinkKind.NEED,

@@ -31,7 +31,7 @@ from gapbridge.charts import worldmap
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.countries.queries import QueryError
 from gapbridge.organizations.models import Organization
-from gapbridge.web.i18n import text_dir
+from gapbridge.web.i18n import map_summary, text_dir, whole_number
 
 
 def _filters(request: HttpRequest) -> queries.BarrierFilter:
@@ -59,9 +59,10 @@ def _map(request: HttpRequest) -> str:
         link_template="/barriers/?country={iso3}",
         domain=(0, max(top, 4)),
         n_classes=4,
-        names={e.iso3: e.name for e in Economy.objects.all()},
+        names=Economy.objects.names(),
         no_data_label=_("none recorded"),
-        number_format=lambda v: f"{v:.0f}",
+        number_format=whole_number,
+        summary=map_summary(),
         lang_dir=text_dir(),
         id_prefix="barriers",
     )
@@ -189,17 +190,22 @@ def barrier_edit(request: HttpRequest, barrier_id: int) -> HttpResponse:
     initial = {
         name: getattr(barrier, name)
         for name in forms.BarrierForm.base_fields
-        if name not in ("country", "group", "reporter_organization")
+        if name not in ("country", "group", "reporter_organization") and not name.startswith("translation_")
     }
     initial |= {
         "country": barrier.country.iso3 if barrier.country else None,
         "group": barrier.group.code if barrier.group else None,
         "reporter_organization": barrier.reporter_organization_id,
     }
-    form = forms.BarrierForm(request.POST or None, initial=initial, organizations=_organizations(request))
+    form = forms.BarrierForm(
+        request.POST or None,
+        initial=initial,
+        organizations=_organizations(request),
+        translations=barrier.translations,
+    )
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
-        changed = {k: v for k, v in fields.items() if k in form.changed_data}
+        changed = {k: v for k, v in fields.items() if k in form.changed_data or k == "translations"}
         if "country" in form.changed_data or "group" in form.changed_data:
             changed["country"] = form.cleaned_data.get("country")
             changed["group"] = form.cleaned_data.get("group")

@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Final
 
 from gapbridge.charts.errors import ChartInputError
 from gapbridge.charts.markup import (
@@ -46,6 +47,8 @@ class BarSeries:
 
 # Layout constants in SVG user units (1 unit = 1 CSS px at the default size).
 _FONT = 12.0
+#: The sparkline's default `<desc>` (English); translated pages pass their own (`summary=`).
+SPARKLINE_SUMMARY: Final = "{first_year}: {first}; {last_year}: {last} (min {min}, max {max})."
 _SMALL_FONT = 11.0
 _MARGIN = 8.0
 _BAR_H = 14.0
@@ -147,7 +150,15 @@ def _legend(m: _Mirror, labels: Sequence[str], y: float) -> tuple[str, float]:
     return "".join(parts), y + line_h
 
 
-def _grid(m: _Mirror, x0: float, track: float, top: float, bottom: float, max_value: float) -> str:
+def _grid(
+    m: _Mirror,
+    x0: float,
+    track: float,
+    top: float,
+    bottom: float,
+    max_value: float,
+    number_format: NumberFormat = format_number,
+) -> str:
     """Light vertical gridlines at quarters of the scale with tick labels underneath."""
     parts = ['<g class="gb-grid" stroke="#e6e6e6" stroke-width="1">']
     for i in range(5):
@@ -163,7 +174,7 @@ def _grid(m: _Mirror, x0: float, track: float, top: float, bottom: float, max_va
         x = x0 + track * i / 4
         parts.append(
             f'<text x="{m.x(x)}" y="{num(bottom + _SMALL_FONT + 2)}" text-anchor="middle">'
-            f"{m.text(format_number(max_value * i / 4))}</text>"
+            f"{m.text(number_format(max_value * i / 4))}</text>"
         )
     parts.append("</g>")
     return "".join(parts)
@@ -259,7 +270,7 @@ def bar_chart_svg(
                 lang_dir=direction,
             ),
             legend,
-            _grid(m, x0, track, top - 4, bottom, max_value),
+            _grid(m, x0, track, top - 4, bottom, max_value, number_format),
             *body,
             "</svg>",
         ]
@@ -376,11 +387,13 @@ def sparkline_svg(
     no_data_label: str = "no data",
     number_format: NumberFormat = format_number,
     id_prefix: str | None = None,
+    summary: str = SPARKLINE_SUMMARY,
 ) -> str:
     """A tiny line of an indicator over time: x is the year (gaps in years stay visible), y is scaled to
     the series' own range, missing years break the line, and the latest value gets a dot.
 
-    In RTL time runs right to left, as in the surrounding Arabic text.
+    In RTL time runs right to left, as in the surrounding Arabic text. `summary` is the `<desc>` as a
+    `str.format` template with `{first_year}`, `{first}`, `{last_year}`, `{last}`, `{min}` and `{max}`.
     """
     direction = check_lang_dir(lang_dir)
     m = _Mirror(width, direction)
@@ -390,9 +403,13 @@ def sparkline_svg(
     if known:
         lo, hi = min(v for _, v in known), max(v for _, v in known)
         (y_first, v_first), (y_last, v_last) = known[0], known[-1]
-        desc = (
-            f"{y_first}: {number_format(v_first)}; {y_last}: {number_format(v_last)} "
-            f"(min {number_format(lo)}, max {number_format(hi)})."
+        desc = summary.format(
+            first_year=y_first,
+            first=number_format(v_first),
+            last_year=y_last,
+            last=number_format(v_last),
+            min=number_format(lo),
+            max=number_format(hi),
         )
     else:
         desc = no_data_label

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import numpy as np
 
@@ -45,6 +45,8 @@ from gapbridge.charts.markup import (
 _DATA_DIR = Path(os.environ.get("GAPBRIDGE_DATA_DIR", Path(__file__).resolve().parents[3] / "data"))
 DEFAULT_GEOMETRY_PATH = _DATA_DIR / "geo" / "world-110m.json.gz"
 SUPPORTED_FORMAT = 1
+#: The map's default `<desc>` (English); translated pages pass their own (`summary=`).
+MAP_SUMMARY: Final = "{legend}. {with_data} of {total} countries have data; classes {classes}."
 ISO3_RE = re.compile(r"^[A-Z]{3}$")
 
 Scale = Literal["fixed", "quantile"]
@@ -172,11 +174,14 @@ def choropleth_svg(
     number_format: NumberFormat = format_number,
     id_prefix: str | None = None,
     world: WorldGeometry | None = None,
+    summary: str = MAP_SUMMARY,
 ) -> str:
     """A complete `<svg>` world map with one `<path>` per country, coloured by `values` (ISO3 -> number).
 
     Keyword arguments beyond the first five exist for translated pages (`names`, `no_data_label`,
-    `number_format`), for indicators that are not 0–100 (`scale`, `domain`), and for tests (`world`).
+    `number_format`, `summary`: the `<desc>` as a `str.format` template with `{legend}`, `{with_data}`,
+    `{total}` and `{classes}`), for indicators that are not 0–100 (`scale`, `domain`), and for tests
+    (`world`).
     `highlight` (an ISO3 code) gets a dark outline and is drawn last so neighbours do not cover it.
     """
     direction = check_lang_dir(lang_dir)
@@ -237,9 +242,11 @@ def choropleth_svg(
     )
     height = world.height + legend_height
     with_data = sum(1 for c in world.countries if c.iso3 and clean.get(c.iso3) is not None)
-    desc = (
-        f"{legend_label}. {with_data} of {sum(1 for c in world.countries if c.iso3)} countries have data; "
-        f"classes {', '.join(breaks.labels(number_format))}."
+    desc = summary.format(
+        legend=legend_label,
+        with_data=with_data,
+        total=sum(1 for c in world.countries if c.iso3),
+        classes=", ".join(breaks.labels(number_format)),
     )
     # With links inside, role="img" would hide them from assistive technology while keeping them
     # focusable; a labelled group exposes each country link instead.

@@ -157,16 +157,27 @@ def seed_offers(
     ] = None,
     iati: Annotated[
         list[Path] | None,
-        typer.Option(help="IATI activity files: technical-cooperation activities in digital focus areas"),
+        typer.Option(
+            help="IATI activity files to read as well as the registry's stored activities: "
+            "technical-cooperation activities in digital focus areas"
+        ),
     ] = None,
+    registry: Annotated[
+        bool,
+        typer.Option(
+            "--registry/--no-registry",
+            help="Read technical cooperation from the activities stored by `gapbridge import-iati`",
+        ),
+    ] = True,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON")] = False,
 ) -> None:
-    """Create published offers from the Digital Public Goods registry and IATI technical cooperation."""
+    """Create published offers from the Digital Public Goods registry and IATI technical cooperation
+    (activities stored by `gapbridge import-iati`, and any --iati files)."""
     setup_django()
     from gapbridge.offers import seeding
 
     try:
-        summary = seeding.seed_offers(dpg_file=dpg, iati_paths=list(iati or []))
+        summary = seeding.seed_offers(dpg_file=dpg, iati_paths=list(iati or []), registry=registry)
     except seeding.SeedingError as exc:
         fail(str(exc))
         return

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from gapbridge.api.pagination import csv_response, page
@@ -84,7 +85,9 @@ def list_countries(request: HttpRequest, filters: Query[CountryFilters]) -> Http
             ),
         )
     if filters.format != "json":
-        raise queries.QueryError(f"format must be json or csv; got {filters.format!r}")
+        raise queries.QueryError(
+            _("format must be json or csv; got %(value)s") % {"value": repr(filters.format)}
+        )
     count, items, next_url = page(request, qs, filters.limit, filters.offset)
     return CountryPageOut(
         count=count,
@@ -106,7 +109,7 @@ def country_profile(request: HttpRequest, iso3: str, on: dt.date | None = None) 
     try:
         economy = queries.get_profile(iso3)
     except Economy.DoesNotExist:
-        raise Economy.DoesNotExist(f"no economy with ISO3 code {iso3!r}") from None
+        raise Economy.DoesNotExist(_("no economy with ISO3 code %(code)s") % {"code": repr(iso3)}) from None
     return build_profile(economy, on)
 
 
@@ -120,9 +123,9 @@ def membership(request: HttpRequest, iso3: str, group: str, on: dt.date | None =
     on = on or queries.today()
     economy = Economy.objects.filter(iso3=iso3.upper()).first()
     if economy is None:
-        raise Economy.DoesNotExist(f"no economy with ISO3 code {iso3!r}")
+        raise Economy.DoesNotExist(_("no economy with ISO3 code %(code)s") % {"code": repr(iso3)})
     if not CountryGroup.objects.filter(code=group).exists():
-        raise queries.QueryError(f"unknown group {group!r}")
+        raise queries.QueryError(_("unknown group %(code)s") % {"code": repr(group)})
     active = [
         m
         for m in GroupMembership.objects.filter(economy=economy, group__code=group).select_related("group")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema
 
 from gapbridge.api.pagination import csv_response, page
@@ -93,7 +94,7 @@ def observations(
 ) -> HttpResponse | IndicatorObservationPageOut:
     indicator = Indicator.objects.filter(code=code).first()
     if indicator is None:
-        raise Indicator.DoesNotExist(f"no indicator {code!r}")
+        raise Indicator.DoesNotExist(_("no indicator %(code)s") % {"code": repr(code)})
     qs = (
         Observation.objects.filter(indicator=indicator)
         .select_related("economy")
@@ -112,7 +113,7 @@ def observations(
             ([o.economy.iso3, o.year, o.value, indicator.unit, o.source] for o in qs),
         )
     if format != "json":
-        raise queries.QueryError(f"format must be json or csv; got {format!r}")
+        raise queries.QueryError(_("format must be json or csv; got %(value)s") % {"value": repr(format)})
     count, items, next_url = page(request, qs, limit, offset)
     return IndicatorObservationPageOut(
         indicator=code,
@@ -149,7 +150,7 @@ def groups(request: HttpRequest) -> list[CountryGroupOut]:
 def group_members(request: HttpRequest, code: str, on: dt.date | None = None) -> CountryGroupMembersOut:
     group = CountryGroup.objects.filter(code=code).first()
     if group is None:
-        raise CountryGroup.DoesNotExist(f"no group {code!r}")
+        raise CountryGroup.DoesNotExist(_("no group %(code)s") % {"code": repr(code)})
     on = on or queries.today()
     members = sorted(group.members_on(on).values_list("iso3", flat=True))
     return CountryGroupMembersOut(**_group_out(group).model_dump(), on=on, members=members)

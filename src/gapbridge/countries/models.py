@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 from django.db import models
 from django.db.models import Q
@@ -25,6 +26,22 @@ class EconomyQuerySet(models.QuerySet["Economy"]):
             & (Q(memberships__start_date__isnull=True) | Q(memberships__start_date__lte=on))
             & (Q(memberships__end_date__isnull=True) | Q(memberships__end_date__gt=on))
         ).distinct()
+
+    def names(self) -> dict[str, str]:
+        """ISO3 -> name in the active language (English where the data has no translation)."""
+        rows = self.values_list("iso3", "name_en", "name_fr", "name_es", "name_ar")
+        lang = (get_language() or "en")[:2]
+        column = {"fr": 2, "es": 3, "ar": 4}.get(lang)
+        return {row[0]: (row[column] if column else "") or row[1] for row in rows}
+
+    def by_name(self) -> list[tuple[str, str]]:
+        """(ISO3, localised name) pairs sorted by the localised name, accents ignored."""
+
+        def key(item: tuple[str, str]) -> str:
+            decomposed = unicodedata.normalize("NFKD", item[1])
+            return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+        return sorted(self.names().items(), key=key)
 
 
 class Economy(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, require_secretariat
 from gapbridge.audit import services as audit
@@ -33,17 +34,19 @@ def set_membership(
     """
     require_secretariat(actor, "edit country groups")
     if start_date and end_date and end_date <= start_date:
-        raise MembershipError(f"end date {end_date} must be after start date {start_date}")
+        raise MembershipError(
+            _("end date %(end)s must be after start date %(start)s") % {"end": end_date, "start": start_date}
+        )
     if not source.strip():
-        raise MembershipError("a membership change needs a source")
+        raise MembershipError(_("a membership change needs a source"))
     try:
         group = CountryGroup.objects.get(code=group_code)
     except CountryGroup.DoesNotExist:
-        raise MembershipError(f"unknown group {group_code!r}") from None
+        raise MembershipError(_("unknown group %(code)s") % {"code": repr(group_code)}) from None
     try:
         economy = Economy.objects.get(iso3=iso3.upper())
     except Economy.DoesNotExist:
-        raise MembershipError(f"unknown economy {iso3!r}") from None
+        raise MembershipError(_("unknown economy %(code)s") % {"code": repr(iso3)}) from None
     existing = GroupMembership.objects.filter(group=group, economy=economy, start_date=start_date).first()
     before = audit.snapshot(existing) if existing else None
     membership = existing or GroupMembership(group=group, economy=economy, start_date=start_date)

@@ -10,15 +10,18 @@ once, or in the daily digest (`gapbridge send-alerts --digest`).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import defaultdict
 from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, PermissionDenied
 from gapbridge.audit import services as audit
@@ -49,26 +52,37 @@ def save_search(
     frequency: str = SavedSearch.Frequency.INSTANT,
 ) -> SavedSearch:
     if actor is None or not actor.is_authenticated:
-        raise PermissionDenied("sign in to save a search")
+        raise PermissionDenied(_("sign in to save a search"))
     from gapbridge.countries.models import Economy
 
     if not name.strip():
-        raise AlertError("name is required")
+        raise AlertError(_("name is required"))
     if focus_area and focus_area not in FocusArea.values:
-        raise AlertError(f"focus_area: unknown {focus_area!r}; expected one of {', '.join(FocusArea.values)}")
+        raise AlertError(
+            _("focus_area: unknown %(value)s; expected one of %(expected)s")
+            % {"value": repr(focus_area), "expected": ", ".join(FocusArea.values)}
+        )
     if kind and kind not in SupportKind.values:
-        raise AlertError(f"kind: unknown {kind!r}; expected one of {', '.join(SupportKind.values)}")
+        raise AlertError(
+            _("kind: unknown %(value)s; expected one of %(expected)s")
+            % {"value": repr(kind), "expected": ", ".join(SupportKind.values)}
+        )
     if target not in SavedSearch.Target.values:
-        raise AlertError(f"target: expected one of {', '.join(SavedSearch.Target.values)}")
+        raise AlertError(
+            _("target: expected one of %(expected)s") % {"expected": ", ".join(SavedSearch.Target.values)}
+        )
     if frequency not in SavedSearch.Frequency.values:
-        raise AlertError(f"frequency: expected one of {', '.join(SavedSearch.Frequency.values)}")
+        raise AlertError(
+            _("frequency: expected one of %(expected)s")
+            % {"expected": ", ".join(SavedSearch.Frequency.values)}
+        )
     if not 0.0 <= threshold <= 1.0:
-        raise AlertError(f"threshold must be between 0 and 1; got {threshold}")
+        raise AlertError(_("threshold must be between 0 and 1; got %(value)s") % {"value": threshold})
     country = None
     if country_iso3:
         country = Economy.objects.filter(iso3=country_iso3.upper()).first()
         if country is None:
-            raise AlertError(f"country: no economy with ISO3 code {country_iso3!r}")
+            raise AlertError(_("country: no economy with ISO3 code %(code)s") % {"code": repr(country_iso3)})
     search = SavedSearch.objects.create(
         user_id=int(actor.pk or 0),
         name=name.strip()[:200],
@@ -87,14 +101,14 @@ def save_search(
 def delete_search(actor: Actor, search_id: int) -> None:
     search = SavedSearch.objects.get(pk=search_id)
     if actor is None or search.user_id != actor.pk:
-        raise PermissionDenied("only its owner may delete a saved search")
+        raise PermissionDenied(_("only its owner may delete a saved search"))
     audit.record(actor, "delete", search, before=audit.snapshot(search))
     search.delete()
 
 
 def mark_read(actor: Actor, ids: Iterable[int] | None = None) -> int:
     if actor is None or not actor.is_authenticated:
-        raise PermissionDenied("sign in to read notifications")
+        raise PermissionDenied(_("sign in to read notifications"))
     qs = Notification.objects.filter(user_id=actor.pk, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
@@ -291,21 +305,32 @@ def send_digests() -> int:
     now = timezone.now()
     for notes in pending.values():
         user = notes[0].user
-        with transaction.atomic():
-            # claim them first: a second digest run at the same time finds nothing left to send
-            claimed = Notification.objects.filter(
-                pk__in=[n.pk for n in notes], emailed_at__isnull=True
-            ).update(emailed_at=now)
-            if claimed != len(notes):
-                continue
-            if user.email:
-                lines = [f"- {n.title} ({n.subject}, score {n.score:.2f}): {_site_url(n.url)}" for n in notes]
-                send_mail(
-                    f"GapBridge daily digest: {len(notes)} new item(s) for your saved searches",
-                    "\n".join(lines),
-                    None,
-                    [user.email],
-                )
-            SavedSearch.objects.filter(pk__in={n.search_id for n in notes}).update(last_digest_at=now)
-        sent += 1
+        try:
+            claimed_and_sent = _send_digest(user, notes, now)
+        except OSError as exc:  # nothing was claimed (rolled back): the next run sends them
+            log.warning("digest e-mail to %s failed: %s", user.email, exc)
+            continue
+        sent += claimed_and_sent
     return sent
+
+
+def _send_digest(user: Any, notes: list[Notification], now: dt.datetime) -> int:
+    """Claim ``notes`` and e-mail them in one transaction; 0 when another run claimed them first."""
+    with transaction.atomic():
+        # claim them first: a second digest run at the same time finds nothing left to send
+        claimed = Notification.objects.filter(pk__in=[n.pk for n in notes], emailed_at__isnull=True).update(
+            emailed_at=now
+        )
+        if claimed != len(notes):
+            transaction.set_rollback(True)
+            return 0
+        if user.email:
+            lines = [f"- {n.title} ({n.subject}, score {n.score:.2f}): {_site_url(n.url)}" for n in notes]
+            send_mail(
+                f"GapBridge daily digest: {len(notes)} new item(s) for your saved searches",
+                "\n".join(lines),
+                None,
+                [user.email],
+            )
+        SavedSearch.objects.filter(pk__in={n.search_id for n in notes}).update(last_digest_at=now)
+    return 1

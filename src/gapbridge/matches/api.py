@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gapbridge.api.auth import READ_AUTH, WRITE_AUTH
@@ -46,7 +47,12 @@ def list_matches(request: HttpRequest, filters: Query[MatchFilters]) -> schemas.
     if filters.status:
         if filters.status not in MatchStatus.values:
             raise QueryError(
-                f"unknown status {filters.status!r}; expected one of {', '.join(MatchStatus.values)}"
+                _("unknown %(field)s %(value)s; expected one of %(expected)s")
+                % {
+                    "field": "status",
+                    "value": repr(filters.status),
+                    "expected": ", ".join(MatchStatus.values),
+                }
             )
         qs = qs.filter(status=filters.status)
     if filters.need:

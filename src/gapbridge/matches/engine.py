@@ -147,6 +147,15 @@ def need_date(need: Need) -> dt.date:
     return timezone.localdate(created) if timezone.is_aware(created) else created.date()
 
 
+def _need_text(need: Need) -> str:
+    """The description and every translation of the need (the matcher compares across languages)."""
+    texts = [need.description]
+    for value in (need.translations or {}).values():
+        if isinstance(value, dict):
+            texts += [str(value.get("title", "")), str(value.get("description", ""))]
+    return "\n".join(t for t in texts if t)
+
+
 def need_profiles(needs: list[Need]) -> list[NeedProfile]:
     economy_ids = {n.country_id for n in needs}
     scores: dict[int, dict[str, float | None]] = defaultdict(dict)
@@ -167,7 +176,7 @@ def need_profiles(needs: list[Need]) -> list[NeedProfile]:
                 country=economy.iso3,
                 country_name=economy.name,
                 title=need.title,
-                text=need.description,
+                text=_need_text(need),
                 focus_areas=frozenset(need.focus_areas or ()),
                 kinds=frozenset(need.kinds or ()),
                 languages=frozenset(need.languages or ()),

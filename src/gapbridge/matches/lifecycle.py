@@ -10,6 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from django.utils.translation import gettext as _
+
 
 class MatchStatus(StrEnum):
     SUGGESTED = "suggested"
@@ -48,13 +50,15 @@ def check_move(current: str, target: str) -> tuple[MatchStatus, MatchStatus]:
         frm, to = MatchStatus(current), MatchStatus(target)
     except ValueError:
         raise TransitionError(
-            f"unknown match status {target!r}; expected one of {', '.join(s.value for s in MatchStatus)}"
+            _("unknown match status %(status)s; expected one of %(expected)s")
+            % {"status": repr(target), "expected": ", ".join(s.value for s in MatchStatus)}
         ) from None
     if frm == to:
-        raise TransitionError(f"the match is already {frm.value}")
+        raise TransitionError(_("the match is already %(status)s") % {"status": frm.value})
     if to not in TRANSITIONS[frm]:
-        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[frm])) or "none (final)"
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[frm])) or _("none (final)")
         raise TransitionError(
-            f"a match cannot go from {frm.value} to {to.value}; from {frm.value}: {allowed}"
+            _("a match cannot go from %(from)s to %(to)s; from %(from)s: %(allowed)s")
+            % {"from": frm.value, "to": to.value, "allowed": allowed}
         )
     return frm, to

@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
 from gapbridge.matches import explain
 from gapbridge.matches.models import Match, Notification, SavedSearch
 from gapbridge.matches.queries import RankedNeed, RankedOffer
+from gapbridge.offers import content
 
 
 class ComponentOut(Schema):
@@ -31,6 +32,7 @@ class CheckOut(Schema):
 class RankedOfferOut(Schema):
     offer_id: int
     title: str
+    language: str = Field(description="language of the title served (the reader's when translated)")
     provider: str
     kind: str
     score: float
@@ -44,6 +46,7 @@ class RankedOfferOut(Schema):
 class RankedNeedOut(Schema):
     need_id: int
     title: str
+    language: str = Field(description="language of the title served (the reader's when translated)")
     country: str
     origin: str
     score: float
@@ -154,10 +157,16 @@ class NotificationOut(Schema):
     read_at: dt.datetime | None
 
 
+def _title(obj: content.Translatable) -> dict[str, Any]:
+    """Title in the reader's language when translated, and the language served."""
+    version = content.shown(obj)
+    return {"title": version.fields["title"], "language": version.lang}
+
+
 def ranked_offer_out(r: RankedOffer) -> dict[str, Any]:
     return {
         "offer_id": r.offer.pk,
-        "title": r.offer.title,
+        **_title(r.offer),
         "provider": r.offer.provider.name,
         "kind": r.offer.kind,
         "score": round(r.suggestion.score, 4),
@@ -172,7 +181,7 @@ def ranked_offer_out(r: RankedOffer) -> dict[str, Any]:
 def ranked_need_out(r: RankedNeed) -> dict[str, Any]:
     return {
         "need_id": r.need.pk,
-        "title": r.need.title,
+        **_title(r.need),
         "country": r.need.country.iso3,
         "origin": r.need.origin,
         "score": round(r.suggestion.score, 4),

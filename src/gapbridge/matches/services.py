@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, PermissionDenied, can_edit, require_secretariat
 from gapbridge.audit import services as audit
@@ -87,21 +88,23 @@ def suggest(actor: Actor, need_id: int, offer_id: int, *, origin: str = MatchOri
     offer = Offer.objects.select_related("provider").get(pk=offer_id)
     if actor is not None and not may_act(actor, need, offer):
         raise PermissionDenied(
-            f"{audit.actor_label(actor)} is on neither side of need #{need.pk} and offer #{offer.pk}"
+            _("%(actor)s is on neither side of need #%(need)s and offer #%(offer)s")
+            % {"actor": audit.actor_label(actor), "need": need.pk, "offer": offer.pk}
         )
     if need.is_indicative:
         raise MatchError(
-            "an indicative need is derived from data; adopt it as a need before contacting providers"
+            _("an indicative need is derived from data; adopt it as a need before contacting providers")
         )
     existing = Match.objects.filter(need=need, offer=offer).first()
     if existing is not None:
         return existing
     if offer.status != OfferStatus.PUBLISHED:
-        raise MatchError(f"offer #{offer.pk} is not published")
+        raise MatchError(_("offer #%(offer)s is not published") % {"offer": offer.pk})
     suggestion = _score(need, offer)
     if not suggestion.eligible:
         raise MatchError(
-            "the offer is not open to this need: " + "; ".join(c.text for c in suggestion.failed)
+            _("the offer is not open to this need: %(reasons)s")
+            % {"reasons": "; ".join(c.text for c in suggestion.failed)}
         )
     match = Match.objects.create(
         need=need,
@@ -126,9 +129,12 @@ def change_status(
         Match.objects.select_for_update().select_related("need", "offer", "offer__provider").get(pk=match_id)
     )
     if actor is not None and not may_act(actor, match.need, match.offer):
-        raise PermissionDenied(f"{audit.actor_label(actor)} is on neither side of match #{match.pk}")
+        raise PermissionDenied(
+            _("%(actor)s is on neither side of match #%(match)s")
+            % {"actor": audit.actor_label(actor), "match": match.pk}
+        )
     if not reason.strip():
-        raise MatchError("a reason is required for every change of status")
+        raise MatchError(_("a reason is required for every change of status"))
     try:
         frm, to = check_move(match.status, target)
     except TransitionError as exc:
@@ -137,11 +143,12 @@ def change_status(
         taken = Match.objects.filter(offer=match.offer, status__in=[s.value for s in TAKES_CAPACITY]).count()
         if taken >= match.offer.capacity:
             raise MatchError(
-                f"offer #{match.offer_id} has no place left ({taken} of {match.offer.capacity} taken)"
+                _("offer #%(offer)s has no place left (%(taken)s of %(capacity)s taken)")
+                % {"offer": match.offer_id, "taken": taken, "capacity": match.offer.capacity}
             )
     if to == MatchStatus.PROJECT_STARTED:
         if not iati_identifier.strip():
-            raise MatchError("a started project needs the IATI identifier of the activity that carries it")
+            raise MatchError(_("a started project needs the IATI identifier of the activity that carries it"))
         match.iati_identifier = iati_identifier.strip()[:200]
     before = audit.snapshot(match)
     match.status = to.value

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gapbridge.api.auth import WRITE_AUTH
@@ -102,7 +103,7 @@ def need_history(request: HttpRequest, need_id: int) -> list[schemas.HistoryOut]
 )
 def need_offers(request: HttpRequest, need_id: int, limit: int = 10) -> list[dict[str, Any]]:
     if not 1 <= limit <= 50:
-        raise QueryError(f"limit must be between 1 and 50; got {limit}")
+        raise QueryError(_("limit must be between 1 and 50; got %(value)s") % {"value": limit})
     need = queries.get_visible(request.user, need_id)
     return [ranked_offer_out(r) for r in match_queries.ranked_offers(need, limit=limit)]
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from django.utils.translation import gettext as _
+
 
 class NeedStatus(StrEnum):
     DRAFT = "draft"
@@ -56,11 +58,15 @@ def check_move(current: str, target: str) -> tuple[NeedStatus, NeedStatus]:
         frm, to = NeedStatus(current), NeedStatus(target)
     except ValueError:
         raise TransitionError(
-            f"unknown need status {target!r}; expected one of {', '.join(s.value for s in NeedStatus)}"
+            _("unknown need status %(status)s; expected one of %(expected)s")
+            % {"status": repr(target), "expected": ", ".join(s.value for s in NeedStatus)}
         ) from None
     if frm == to:
-        raise TransitionError(f"the need is already {frm.value}")
+        raise TransitionError(_("the need is already %(status)s") % {"status": frm.value})
     if to not in TRANSITIONS[frm]:
-        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[frm])) or "none (final)"
-        raise TransitionError(f"a need cannot go from {frm.value} to {to.value}; from {frm.value}: {allowed}")
+        allowed = ", ".join(sorted(s.value for s in TRANSITIONS[frm])) or _("none (final)")
+        raise TransitionError(
+            _("a need cannot go from %(from)s to %(to)s; from %(from)s: %(allowed)s")
+            % {"from": frm.value, "to": to.value, "allowed": allowed}
+        )
     return frm, to

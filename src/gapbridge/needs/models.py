@@ -108,6 +108,8 @@ class Need(models.Model):
     language = models.CharField(
         _("language of the text"), max_length=2, choices=Language.choices, default=Language.EN
     )
+    #: {"fr": {"title": "...", "description": "..."}, ...}: the same need in other languages
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
     focus_areas = models.JSONField(_("focus areas"), default=list)
     kinds = models.JSONField(_("kinds of support sought"), default=list, blank=True)
     priority = models.CharField(
@@ -161,7 +163,12 @@ class Need(models.Model):
         return self.origin == NeedOrigin.DERIVED
 
     def matching_text(self) -> str:
-        return f"{self.title}\n{self.description}"
+        """Title and description in every language given (the matcher compares across languages)."""
+        parts = [self.title, self.description]
+        for value in (self.translations or {}).values():
+            if isinstance(value, dict):
+                parts += [str(value.get("title", "")), str(value.get("description", ""))]
+        return "\n".join(p for p in parts if p)
 
     # Ownership: the country's focal points, and the requesting organization's editors.
     def owning_organization_id(self) -> int | None:

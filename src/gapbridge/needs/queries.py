@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from gapbridge.accounts.permissions import Actor, country_ids, is_secretariat, organization_ids
 from gapbridge.countries.models import Economy
 from gapbridge.countries.queries import QueryError
@@ -32,19 +34,29 @@ class NeedFilter:
 def search(actor: Actor, f: NeedFilter) -> NeedQuerySet:
     if f.focus_area and f.focus_area not in FocusArea.values:
         raise QueryError(
-            f"unknown focus_area {f.focus_area!r}; expected one of {', '.join(FocusArea.values)}"
+            _("unknown %(field)s %(value)s; expected one of %(expected)s")
+            % {"field": "focus_area", "value": repr(f.focus_area), "expected": ", ".join(FocusArea.values)}
         )
     if f.kind and f.kind not in SupportKind.values:
-        raise QueryError(f"unknown kind {f.kind!r}; expected one of {', '.join(SupportKind.values)}")
+        raise QueryError(
+            _("unknown %(field)s %(value)s; expected one of %(expected)s")
+            % {"field": "kind", "value": repr(f.kind), "expected": ", ".join(SupportKind.values)}
+        )
     if f.status and f.status not in NeedStatus.values:
-        raise QueryError(f"unknown status {f.status!r}; expected one of {', '.join(NeedStatus.values)}")
+        raise QueryError(
+            _("unknown %(field)s %(value)s; expected one of %(expected)s")
+            % {"field": "status", "value": repr(f.status), "expected": ", ".join(NeedStatus.values)}
+        )
     if f.origin and f.origin not in NeedOrigin.values:
-        raise QueryError(f"unknown origin {f.origin!r}; expected one of {', '.join(NeedOrigin.values)}")
+        raise QueryError(
+            _("unknown %(field)s %(value)s; expected one of %(expected)s")
+            % {"field": "origin", "value": repr(f.origin), "expected": ", ".join(NeedOrigin.values)}
+        )
     country_id = None
     if f.country:
         economy = Economy.objects.filter(iso3=f.country.upper()).first()
         if economy is None:
-            raise QueryError(f"no economy with ISO3 code {f.country!r}")
+            raise QueryError(_("no economy with ISO3 code %(code)s") % {"code": repr(f.country)})
         country_id = economy.pk
     qs = visible(actor).search(
         q=f.q.strip(),

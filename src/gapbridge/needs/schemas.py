@@ -7,9 +7,10 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext
-from ninja import Schema
+from ninja import Field, Schema
 
 from gapbridge.needs.models import Need, NeedStatusChange
+from gapbridge.offers import content
 from gapbridge.offers.choices import FocusArea, labels
 
 INDICATIVE_LABEL = "Indicative need derived from data (Gap Index), not a request from the country"
@@ -20,6 +21,7 @@ class NeedIn(Schema):
     title: str
     description: str
     language: str = "en"
+    translations: dict[str, dict[str, str]] = {}
     requesting_organization: int | None = None
     requester_type: str = "government"
     focus_areas: list[str]
@@ -35,6 +37,7 @@ class NeedPatchIn(Schema):
     title: str | None = None
     description: str | None = None
     language: str | None = None
+    translations: dict[str, dict[str, str]] | None = None
     requesting_organization: int | None = None
     requester_type: str | None = None
     focus_areas: list[str] | None = None
@@ -49,7 +52,9 @@ class NeedPatchIn(Schema):
 
 class NeedItemOut(Schema):
     id: int
-    title: str
+    title: str = Field(description="in `language`: the reader's language when translated, else the original")
+    language: str = Field(description="language of the title and description served")
+    language_fallback: bool = Field(description="true when no version exists in the reader's language")
     country: str
     country_name: str
     focus_areas: list[str]
@@ -64,7 +69,10 @@ class NeedItemOut(Schema):
 
 class NeedOut(NeedItemOut):
     description: str
-    language: str
+    requested_language: str = Field(description="the reader's language (Accept-Language or site choice)")
+    original_language: str = Field(description="language the text was written in")
+    language_note: str | None = Field(description='e.g. "Shown in English; no French version."')
+    translations: dict[str, Any]
     requesting_organization: str | None
     requester_type: str
     start_by: dt.date | None
@@ -82,10 +90,15 @@ class NeedPageOut(Schema):
     results: list[NeedItemOut]
 
 
+def _title_in_language(n: Need) -> dict[str, Any]:
+    fields = content.api_fields(n)
+    return {k: fields[k] for k in ("title", "language", "language_fallback")}
+
+
 def item_out(n: Need) -> dict[str, Any]:
     return {
         "id": n.pk,
-        "title": n.title,
+        **_title_in_language(n),
         "country": n.country.iso3,
         "country_name": n.country.name,
         "focus_areas": list(n.focus_areas),
@@ -101,8 +114,8 @@ def item_out(n: Need) -> dict[str, Any]:
 
 def detail_out(n: Need) -> dict[str, Any]:
     return item_out(n) | {
-        "description": n.description,
-        "language": n.language,
+        **content.api_fields(n),
+        "translations": n.translations,
         "requesting_organization": n.requesting_organization.name if n.requesting_organization else None,
         "requester_type": n.requester_type,
         "start_by": n.start_by,

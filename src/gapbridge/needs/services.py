@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import (
     Actor,
@@ -27,7 +28,7 @@ from gapbridge.countries.models import Economy
 from gapbridge.needs.lifecycle import VALIDATION_MOVES, TransitionError, check_move
 from gapbridge.needs.models import Need, NeedStatus, NeedStatusChange, Priority
 from gapbridge.offers.choices import ChoiceError, FocusArea, Language, RequesterType, SupportKind, clean_list
-from gapbridge.offers.services import _money, user_or_none
+from gapbridge.offers.services import _money, clean_translations, user_or_none
 from gapbridge.organizations.models import Organization
 
 
@@ -40,6 +41,7 @@ EDITABLE = frozenset(
         "title",
         "description",
         "language",
+        "translations",
         "requesting_organization",
         "requester_type",
         "focus_areas",
@@ -61,13 +63,18 @@ def _date(field: str, value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise NeedError(f"{field} must be a date YYYY-MM-DD; got {value!r}") from None
+        raise NeedError(
+            _("%(field)s must be a date YYYY-MM-DD; got %(value)s") % {"field": field, "value": repr(value)}
+        ) from None
 
 
 def clean_fields(data: dict[str, Any]) -> dict[str, Any]:
     unknown = sorted(set(data) - EDITABLE)
     if unknown:
-        raise NeedError(f"unknown field(s): {', '.join(unknown)}; editable: {', '.join(sorted(EDITABLE))}")
+        raise NeedError(
+            _("unknown field(s): %(fields)s; editable: %(editable)s")
+            % {"fields": ", ".join(unknown), "editable": ", ".join(sorted(EDITABLE))}
+        )
     fields: dict[str, Any] = {}
     try:
         for key, value in data.items():
@@ -92,6 +99,11 @@ def clean_fields(data: dict[str, Any]) -> dict[str, Any]:
                     raise NeedError(str(exc)) from None
             elif key == "requesting_organization":
                 fields[key] = _organization(value)
+            elif key == "translations":
+                try:
+                    fields[key] = clean_translations(value)
+                except ValueError as exc:
+                    raise NeedError(str(exc)) from None
             else:
                 fields[key] = "" if value is None else str(value).strip()
     except ChoiceError as exc:
@@ -107,19 +119,22 @@ def _organization(value: Any) -> Organization | None:
     org = Organization.objects.filter(pk=value).first() if str(value).isdigit() else None
     org = org or Organization.objects.filter(iati_ref=str(value)).first()
     if org is None:
-        raise NeedError(f"requesting_organization: no organization {value!r}")
+        raise NeedError(_("requesting_organization: no organization %(value)s") % {"value": repr(value)})
     return org
 
 
 def _validate(need: Need) -> None:
     if not need.title.strip():
-        raise NeedError("title is required")
+        raise NeedError(_("title is required"))
     if not need.description.strip():
-        raise NeedError("description is required")
+        raise NeedError(_("description is required"))
     if not need.focus_areas:
-        raise NeedError("at least one focus area is required")
+        raise NeedError(_("at least one focus area is required"))
     if need.start_by and need.end_by and need.start_by > need.end_by:
-        raise NeedError(f"the timeframe ends ({need.end_by}) before it starts ({need.start_by})")
+        raise NeedError(
+            _("the timeframe ends (%(end)s) before it starts (%(start)s)")
+            % {"end": need.end_by, "start": need.start_by}
+        )
 
 
 def record_move(need: Need, frm: str, to: str, actor: Actor, reason: str) -> NeedStatusChange:
@@ -140,7 +155,10 @@ def create_need(actor: Actor, country: Economy, **data: Any) -> Need:
     fields = clean_fields(data)
     need = Need(country=country, created_by=user_or_none(actor), status=NeedStatus.DRAFT, **fields)
     if actor is not None and not can_edit(actor, need):
-        raise PermissionDenied(f"{audit.actor_label(actor)} may not create needs for {country.name_en}")
+        raise PermissionDenied(
+            _("%(actor)s may not create needs for %(country)s")
+            % {"actor": audit.actor_label(actor), "country": country.name}
+        )
     need.status_changed_at = timezone.now()
     _validate(need)
     need.save()
@@ -156,7 +174,7 @@ def update_need(actor: Actor, need_id: int, reason: str = "", **data: Any) -> Ne
         require_edit(actor, need)
     if need.is_indicative:
         raise NeedError(
-            "an indicative need is derived from data and cannot be edited; adopt it as a new need"
+            _("an indicative need is derived from data and cannot be edited; adopt it as a new need")
         )
     before = audit.snapshot(need)
     for key, value in clean_fields(data).items():
@@ -177,17 +195,17 @@ def change_status(actor: Actor, need_id: int, target: str, reason: str) -> Need:
     if actor is not None:
         require_edit(actor, need)
     if need.is_indicative:
-        raise NeedError("an indicative need has no lifecycle; adopt it as a new need to request support")
+        raise NeedError(_("an indicative need has no lifecycle; adopt it as a new need to request support"))
     if not reason.strip():
-        raise NeedError("a reason is required for every change of status")
+        raise NeedError(_("a reason is required for every change of status"))
     try:
         frm, to = check_move(need.status, target)
     except TransitionError as exc:
         raise NeedError(str(exc)) from None
     if actor is not None and (frm, to) in VALIDATION_MOVES and not may_validate(actor, need):
         raise PermissionDenied(
-            f"only the focal points of {need.country.name_en} or the secretariat may move a need to "
-            f"{to.value}"
+            _("only the focal points of %(country)s or the secretariat may move a need to %(status)s")
+            % {"country": need.country.name, "status": to.value}
         )
     move(actor, need, to.value, reason)
     if to.value == NeedStatus.SUBMITTED:
@@ -214,7 +232,7 @@ def adopt(actor: Actor, need_id: int) -> Need:
     """A focal point turns an indicative need into a draft request of the country (a new need)."""
     source = Need.objects.get(pk=need_id)
     if not source.is_indicative:
-        raise NeedError("only an indicative need can be adopted")
+        raise NeedError(_("only an indicative need can be adopted"))
     if actor is None or not may_validate(actor, source):
         raise PermissionDenied(
             f"only the focal points of {source.country.name_en} or the secretariat may adopt it"

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gapbridge.api.auth import WRITE_AUTH
@@ -124,7 +125,7 @@ def offer_history(request: HttpRequest, offer_id: int) -> list[schemas.HistoryOu
 )
 def offer_needs(request: HttpRequest, offer_id: int, limit: int = 10) -> list[dict[str, Any]]:
     if not 1 <= limit <= 50:
-        raise QueryError(f"limit must be between 1 and 50; got {limit}")
+        raise QueryError(_("limit must be between 1 and 50; got %(value)s") % {"value": limit})
     offer = queries.get_visible(request.user, offer_id)
     return [ranked_need_out(r) for r in match_queries.ranked_needs(offer, limit=limit)]
 

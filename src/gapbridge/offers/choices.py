@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 
 from django.db import models
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gapbridge.domain import matching
@@ -80,7 +81,9 @@ def clean_list(field: str, values: object, choices: type[models.TextChoices]) ->
     if isinstance(values, str):
         values = [v for v in values.replace(";", ",").split(",") if v.strip()]
     if not isinstance(values, list | tuple | set | frozenset):
-        raise ChoiceError(f"{field} must be a list; got {values!r}")
+        raise ChoiceError(
+            gettext("%(field)s must be a list; got %(value)s") % {"field": field, "value": repr(values)}
+        )
     chosen: set[str] = set()
     for value in values:
         text = str(value).strip()
@@ -89,7 +92,8 @@ def clean_list(field: str, values: object, choices: type[models.TextChoices]) ->
                 text = matching.canonical_focus_area(text)
         if text not in choices.values:
             raise ChoiceError(
-                f"{field}: unknown value {value!r}; expected one of {', '.join(choices.values)}"
+                gettext("%(field)s: unknown value %(value)s; expected one of %(expected)s")
+                % {"field": field, "value": repr(value), "expected": ", ".join(choices.values)}
             )
         chosen.add(text)
     return [v for v in choices.values if v in chosen]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Final
 
+from django.utils.translation import gettext as _
+
 
 class OfferStatus(StrEnum):
     DRAFT = "draft"
@@ -28,13 +30,15 @@ def check_move(current: str, target: str) -> tuple[OfferStatus, OfferStatus]:
         frm, to = OfferStatus(current), OfferStatus(target)
     except ValueError:
         raise TransitionError(
-            f"unknown offer status {target!r}; expected one of {', '.join(s.value for s in OfferStatus)}"
+            _("unknown offer status %(status)s; expected one of %(expected)s")
+            % {"status": repr(target), "expected": ", ".join(s.value for s in OfferStatus)}
         ) from None
     if frm == to:
-        raise TransitionError(f"the offer is already {frm.value}")
+        raise TransitionError(_("the offer is already %(status)s") % {"status": frm.value})
     if to not in TRANSITIONS[frm]:
         allowed = ", ".join(sorted(s.value for s in TRANSITIONS[frm]))
         raise TransitionError(
-            f"an offer cannot go from {frm.value} to {to.value}; from {frm.value}: {allowed}"
+            _("an offer cannot go from %(from)s to %(to)s; from %(from)s: %(allowed)s")
+            % {"from": frm.value, "to": to.value, "allowed": allowed}
         )
     return frm, to

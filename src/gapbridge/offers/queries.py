@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, is_secretariat, organization_ids
 from gapbridge.countries.models import Economy, GroupMembership
@@ -44,19 +45,29 @@ class OfferFilter:
 def search(actor: Actor, f: OfferFilter) -> OfferQuerySet:
     if f.focus_area and f.focus_area not in FocusArea.values:
         raise QueryError(
-            f"unknown focus_area {f.focus_area!r}; expected one of {', '.join(FocusArea.values)}"
+            _("unknown %(field)s %(value)s; expected one of %(expected)s")
+            % {"field": "focus_area", "value": repr(f.focus_area), "expected": ", ".join(FocusArea.values)}
         )
     if f.kind and f.kind not in SupportKind.values:
-        raise QueryError(f"unknown kind {f.kind!r}; expected one of {', '.join(SupportKind.values)}")
+        raise QueryError(
+            _("unknown %(field)s %(value)s; expected one of %(expected)s")
+            % {"field": "kind", "value": repr(f.kind), "expected": ", ".join(SupportKind.values)}
+        )
     if f.language and f.language not in Language.values:
-        raise QueryError(f"unknown language {f.language!r}; expected one of {', '.join(Language.values)}")
+        raise QueryError(
+            _("unknown %(field)s %(value)s; expected one of %(expected)s")
+            % {"field": "language", "value": repr(f.language), "expected": ", ".join(Language.values)}
+        )
     if f.status and f.status not in OfferStatus.values:
-        raise QueryError(f"unknown status {f.status!r}; expected one of {', '.join(OfferStatus.values)}")
+        raise QueryError(
+            _("unknown %(field)s %(value)s; expected one of %(expected)s")
+            % {"field": "status", "value": repr(f.status), "expected": ", ".join(OfferStatus.values)}
+        )
     country_id, region, group_ids = None, "", frozenset[int]()
     if f.country:
         economy = Economy.objects.filter(iso3=f.country.upper()).first()
         if economy is None:
-            raise QueryError(f"no economy with ISO3 code {f.country!r}")
+            raise QueryError(_("no economy with ISO3 code %(code)s") % {"code": repr(f.country)})
         country_id, region = economy.pk, economy.sub_region
         today = timezone.localdate()
         group_ids = frozenset(

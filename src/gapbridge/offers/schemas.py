@@ -6,9 +6,9 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from ninja import Schema
+from ninja import Field, Schema
 
-from gapbridge.offers import queries
+from gapbridge.offers import content, queries
 from gapbridge.offers.choices import FocusArea, SupportKind, labels
 from gapbridge.offers.models import Offer, OfferStatusChange
 
@@ -80,7 +80,9 @@ class ProviderOut(Schema):
 
 class OfferItemOut(Schema):
     id: int
-    title: str
+    title: str = Field(description="in `language`: the reader's language when translated, else the original")
+    language: str = Field(description="language of the title and description served")
+    language_fallback: bool = Field(description="true when no version exists in the reader's language")
     provider: ProviderOut
     kind: str
     kind_label: str
@@ -96,7 +98,9 @@ class OfferItemOut(Schema):
 
 class OfferOut(OfferItemOut):
     description: str
-    language: str
+    requested_language: str = Field(description="the reader's language (Accept-Language or site choice)")
+    original_language: str = Field(description="language the text was written in")
+    language_note: str | None = Field(description='e.g. "Shown in English; no French version."')
     translations: dict[str, Any]
     eligible_countries: list[str]
     eligible_regions: list[str]
@@ -121,10 +125,15 @@ class OfferPageOut(Schema):
     results: list[OfferItemOut]
 
 
+def _title_in_language(o: Offer) -> dict[str, Any]:
+    fields = content.api_fields(o)
+    return {k: fields[k] for k in ("title", "language", "language_fallback")}
+
+
 def item_out(o: Offer) -> dict[str, Any]:
     return {
         "id": o.pk,
-        "title": o.title,
+        **_title_in_language(o),
         "provider": {"id": o.provider_id, "name": o.provider.name, "iati_ref": o.provider.iati_ref},
         "kind": o.kind,
         "kind_label": labels([o.kind], SupportKind)[0],
@@ -141,8 +150,7 @@ def item_out(o: Offer) -> dict[str, Any]:
 
 def detail_out(o: Offer) -> dict[str, Any]:
     return item_out(o) | {
-        "description": o.description,
-        "language": o.language,
+        **content.api_fields(o),
         "translations": o.translations,
         "eligible_countries": [e.iso3 for e in o.eligible_countries.all()],
         "eligible_regions": list(o.eligible_regions),

@@ -8,6 +8,8 @@
   its sectors maps to a GapBridge focus area (the registry's DAC mapping), and it is in pipeline or
   implementation. It becomes an offer of technical assistance by its reporting organisation, for its
   recipient countries, closing when the activity ends (``source_key`` ``iati:<publisher>:<identifier>``).
+  The activities come from the project registry (what ``gapbridge import-iati`` stored) and from any
+  files given; an activity found in both is seeded once.
 """
 
 from __future__ import annotations
@@ -100,6 +102,107 @@ def tc_from_dto(activity: ActivityDTO) -> TcActivity:
         language=(activity.default_language or "en")[:2].lower(),
         end=activity.end_date,
     )
+
+
+def tc_from_registry(*, today: dt.date) -> list[TcActivity]:
+    """The seeding view of the project registry's stored primary activities that may be live technical
+    cooperation (status pipeline or implementation, not ended); the rest is checked by
+    :func:`technical_cooperation_offers`. Reads the activities, participating organisations, recipient
+    countries, sectors and transactions tables only; [] while the registry is empty."""
+    from django.db.models import Q
+
+    from gapbridge.matches.iati_history import country_table
+    from gapbridge.projects.focus import load_focus_map
+    from gapbridge.projects.models import Activity, RecipientCountry, Sector, Transaction
+
+    rows = list(
+        Activity.objects.filter(is_primary=True, activity_status__in=sorted(LIVE_STATUSES))
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=today))
+        .order_by("pk")
+        .values(
+            "pk",
+            "iati_identifier",
+            "publisher_ref",
+            "reporting_org__name",
+            "reporting_org__org_type",
+            "title",
+            "titles",
+            "descriptions",
+            "default_language",
+            "activity_status",
+            "end_date",
+            "default_aid_types",
+        )
+    )
+    if not rows:
+        return []
+    ids = [r["pk"] for r in rows]
+    aid = {r["pk"]: {str(c) for c, v in r["default_aid_types"] or [] if v == "1"} for r in rows}
+    areas: dict[int, set[str]] = {pk: set() for pk in ids}
+    countries: dict[int, set[str]] = {pk: set() for pk in ids}
+    with_sectors: set[int] = set()
+    tx_sectors: dict[int, set[tuple[str, str]]] = {pk: set() for pk in ids}
+    tx_countries: dict[int, set[str]] = {pk: set() for pk in ids}
+    table = country_table()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for pk, area in Sector.objects.filter(activity_id__in=chunk).values_list("activity_id", "focus_area"):
+            with_sectors.add(pk)
+            if area:
+                areas[pk].add(area)
+        in_chunk = RecipientCountry.objects.filter(activity_id__in=chunk)
+        for pk, iso3 in in_chunk.values_list("activity_id", "iso3"):
+            if iso3:
+                countries[pk].add(iso3)
+        for pk, aid_types, sectors, code in Transaction.objects.filter(activity_id__in=chunk).values_list(
+            "activity_id", "aid_types", "sectors", "recipient_country_code"
+        ):
+            aid[pk] |= {str(c) for c, v in aid_types or [] if v == "1"}
+            tx_sectors[pk] |= {(str(s[1] or "1"), str(s[0]).strip()) for s in sectors or []}
+            found = table.get(str(code or "").strip().upper())
+            if found:
+                tx_countries[pk].add(found[0])
+    focus_map = load_focus_map()
+    out: list[TcActivity] = []
+    for r in rows:
+        pk = r["pk"]
+        if not aid[pk] & TECHNICAL_COOPERATION:
+            continue
+        lang = r["default_language"] or None
+        title = _pick(r["titles"], lang) or r["title"] or r["iati_identifier"]
+        texts = (_pick(narratives, lang) for _type, narratives in r["descriptions"] or [])
+        description = next((text for text in texts if text), "")
+        found_areas = set(areas[pk])
+        if pk not in with_sectors:
+            text = f"{title}\n{description}"
+            found_areas |= {focus_map.focus_area(v, c, text) for v, c in tx_sectors[pk]} - {""}
+        out.append(
+            TcActivity(
+                identifier=r["iati_identifier"],
+                publisher_ref=(r["publisher_ref"] or "").strip(),
+                publisher_name=r["reporting_org__name"] or "",
+                publisher_type=r["reporting_org__org_type"] or "",
+                title=title,
+                description=description or title,
+                status=r["activity_status"] or "",
+                aid_types=frozenset(aid[pk]),
+                focus_areas=tuple(sorted(found_areas)),
+                countries=tuple(sorted(countries[pk] or tx_countries[pk])),
+                language=(r["default_language"] or "en")[:2].lower(),
+                end=r["end_date"],
+            )
+        )
+    return out
+
+
+def _pick(narratives: list[Any] | None, lang: str | None) -> str:
+    if not narratives:
+        return ""
+    if lang:
+        for text, narrative_lang in narratives:
+            if narrative_lang == lang and text:
+                return str(text)
+    return str(narratives[0][0] or "")
 
 
 def technical_cooperation_offers(activities: Iterable[TcActivity], *, today: dt.date) -> Iterator[SeedOffer]:
@@ -224,9 +327,11 @@ def seed_offers(
     *,
     dpg_file: Path | None = None,
     iati_paths: list[Path] | None = None,
+    registry: bool = True,
     today: dt.date | None = None,
 ) -> dict[str, int]:
-    """Seed from the bundled DPG subset (or ``dpg_file``) and from technical cooperation in ``iati_paths``."""
+    """Seed from the bundled DPG subset (or ``dpg_file``), from technical cooperation among the activities
+    stored by the project registry (``registry``) and in the files ``iati_paths``."""
     from gapbridge.matches.iati_history import load_activities
 
     path = dpg_file or dpg.BUNDLED
@@ -235,11 +340,15 @@ def seed_offers(
     except (OSError, ValueError) as exc:
         raise SeedingError(f"cannot read the DPG offers file {path}: {exc}") from exc
     seeds = list(dpg_offers(records))
+    today = today or dt.date.today()
+    if registry:
+        seeds += list(technical_cooperation_offers(tc_from_registry(today=today), today=today))
     if iati_paths:
         missing = [p for p in iati_paths if not p.exists()]
         if missing:
             raise SeedingError(f"no such file or folder: {', '.join(map(str, missing))}")
         loaded = load_activities(iati_paths)
         activities = (tc_from_dto(a) for a in loaded.activities.values())
-        seeds += list(technical_cooperation_offers(activities, today=today or dt.date.today()))
-    return seed(actor, seeds)
+        seeds += list(technical_cooperation_offers(activities, today=today))
+    unique = {s.source_key: s for s in reversed(seeds)}  # the same activity stored and in a file: once
+    return seed(actor, [s for s in seeds if unique[s.source_key] is s])

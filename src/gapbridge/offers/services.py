@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, PermissionDenied, can_edit, require_edit
 from gapbridge.audit import services as audit
@@ -72,14 +73,19 @@ def _date(field: str, value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
-        raise OfferError(f"{field} must be a date YYYY-MM-DD; got {value!r}") from None
+        raise OfferError(
+            _("%(field)s must be a date YYYY-MM-DD; got %(value)s") % {"field": field, "value": repr(value)}
+        ) from None
 
 
 def clean_fields(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     """Validated scalar fields and relations (countries by ISO3, groups by code) from user input."""
     unknown = sorted(set(data) - EDITABLE)
     if unknown:
-        raise OfferError(f"unknown field(s): {', '.join(unknown)}; editable: {', '.join(sorted(EDITABLE))}")
+        raise OfferError(
+            _("unknown field(s): %(fields)s; editable: %(editable)s")
+            % {"fields": ", ".join(unknown), "editable": ", ".join(sorted(EDITABLE))}
+        )
     fields: dict[str, Any] = {}
     relations: dict[str, list[Any]] = {}
     try:
@@ -123,9 +129,11 @@ def _positive_int(field: str, value: Any) -> int | None:
     try:
         number = int(value)
     except (TypeError, ValueError):
-        raise OfferError(f"{field} must be a whole number; got {value!r}") from None
+        raise OfferError(
+            _("%(field)s must be a whole number; got %(value)s") % {"field": field, "value": repr(value)}
+        ) from None
     if number < 0:
-        raise OfferError(f"{field} must be 0 or more; got {number}")
+        raise OfferError(_("%(field)s must be 0 or more; got %(value)s") % {"field": field, "value": number})
     return number
 
 
@@ -135,9 +143,11 @@ def _money(field: str, value: Any) -> Decimal | None:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise OfferError(f"{field} must be an amount; got {value!r}") from None
+        raise OfferError(
+            _("%(field)s must be an amount; got %(value)s") % {"field": field, "value": repr(value)}
+        ) from None
     if amount < 0:
-        raise OfferError(f"{field} must be 0 or more; got {amount}")
+        raise OfferError(_("%(field)s must be 0 or more; got %(value)s") % {"field": field, "value": amount})
     return amount
 
 
@@ -155,8 +165,11 @@ def _regions(value: Any) -> list[str]:
     wrong = [r for r in regions if r not in known]
     if wrong:
         raise OfferError(
-            f"eligible_regions: unknown region(s) {', '.join(wrong)}; expected UN M49 sub-regions such as "
-            f"{', '.join(sorted(known)[:3])}"
+            _(
+                "eligible_regions: unknown region(s) %(regions)s; "
+                "expected UN M49 sub-regions such as %(examples)s"
+            )
+            % {"regions": ", ".join(wrong), "examples": ", ".join(sorted(known)[:3])}
         )
     return sorted(set(regions))
 
@@ -166,7 +179,9 @@ def _countries(value: Any) -> list[Economy]:
     found = {e.iso3: e for e in Economy.objects.filter(iso3__in=codes)}
     missing = [c for c in codes if c not in found]
     if missing:
-        raise OfferError(f"eligible_countries: no economy with ISO3 code(s) {', '.join(missing)}")
+        raise OfferError(
+            _("eligible_countries: no economy with ISO3 code(s) %(codes)s") % {"codes": ", ".join(missing)}
+        )
     return [found[c] for c in codes]
 
 
@@ -176,38 +191,55 @@ def _groups(value: Any) -> list[CountryGroup]:
     missing = [c for c in codes if c not in found]
     if missing:
         known = ", ".join(CountryGroup.objects.values_list("code", flat=True))
-        raise OfferError(f"eligible_groups: unknown group(s) {', '.join(missing)}; known: {known}")
+        raise OfferError(
+            _("eligible_groups: unknown group(s) %(groups)s; known: %(known)s")
+            % {"groups": ", ".join(missing), "known": known}
+        )
     return [found[c] for c in codes]
 
 
 def _translations(value: Any) -> dict[str, dict[str, str]]:
+    return clean_translations(value)
+
+
+def clean_translations(value: Any) -> dict[str, dict[str, str]]:
+    """``{language: {"title", "description"}}`` checked (offers and needs); OfferError names the problem."""
     if value in (None, ""):
         return {}
     if not isinstance(value, dict):
-        raise OfferError("translations must be an object {language: {title, description}}")
+        raise OfferError(_("translations must be an object {language: {title, description}}"))
     out: dict[str, dict[str, str]] = {}
     for lang, content in value.items():
         if lang not in Language.values:
             raise OfferError(
-                f"translations: unknown language {lang!r}; expected one of {', '.join(Language.values)}"
+                _("translations: unknown language %(language)s; expected one of %(expected)s")
+                % {"language": repr(lang), "expected": ", ".join(Language.values)}
             )
         if not isinstance(content, dict):
-            raise OfferError(f"translations.{lang} must be an object with title and description")
+            raise OfferError(
+                _("translations.%(language)s must be an object with title and description")
+                % {"language": lang}
+            )
         out[lang] = {k: str(content.get(k, "")).strip() for k in ("title", "description")}
     return out
 
 
 def _validate(offer: Offer) -> None:
     if not offer.title.strip():
-        raise OfferError("title is required")
+        raise OfferError(_("title is required"))
     if not offer.description.strip():
-        raise OfferError("description is required")
+        raise OfferError(_("description is required"))
     if offer.kind not in SupportKind.values:
-        raise OfferError(f"kind is required; expected one of {', '.join(SupportKind.values)}")
+        raise OfferError(
+            _("kind is required; expected one of %(expected)s") % {"expected": ", ".join(SupportKind.values)}
+        )
     if not offer.focus_areas:
-        raise OfferError("at least one focus area is required")
+        raise OfferError(_("at least one focus area is required"))
     if offer.opens and offer.closes and offer.opens > offer.closes:
-        raise OfferError(f"applications cannot close ({offer.closes}) before they open ({offer.opens})")
+        raise OfferError(
+            _("applications cannot close (%(closes)s) before they open (%(opens)s)")
+            % {"closes": offer.closes, "opens": offer.opens}
+        )
 
 
 def _changed() -> None:
@@ -241,7 +273,10 @@ def _apply_relations(offer: Offer, relations: dict[str, list[Any]]) -> None:
 def create_offer(actor: Actor, provider: Organization, **data: Any) -> Offer:
     """A new draft offer of ``provider``."""
     if actor is not None and not can_edit(actor, provider):
-        raise PermissionDenied(f"{audit.actor_label(actor)} may not create offers for {provider}")
+        raise PermissionDenied(
+            _("%(actor)s may not create offers for %(provider)s")
+            % {"actor": audit.actor_label(actor), "provider": provider}
+        )
     fields, relations = clean_fields(data)
     offer = Offer(provider=provider, created_by=user_or_none(actor), status=OfferStatus.DRAFT, **fields)
     offer.status_changed_at = timezone.now()
@@ -277,7 +312,7 @@ def change_status(actor: Actor, offer_id: int, target: str, reason: str) -> Offe
     if actor is not None:
         require_edit(actor, offer)
     if not reason.strip():
-        raise OfferError("a reason is required for every change of status")
+        raise OfferError(_("a reason is required for every change of status"))
     try:
         frm, to = check_move(offer.status, target)
     except TransitionError as exc:
@@ -314,7 +349,10 @@ def upsert_seeded(
     only seeded offers still in their seeded state (not edited through the services) are refreshed.
     """
     if actor is not None and not can_edit(actor, provider):
-        raise PermissionDenied(f"{audit.actor_label(actor)} may not seed offers for {provider}")
+        raise PermissionDenied(
+            _("%(actor)s may not seed offers for %(provider)s")
+            % {"actor": audit.actor_label(actor), "provider": provider}
+        )
     fields, relations = clean_fields(data)
     offer = Offer.objects.select_for_update().filter(source_key=source_key).first()
     if offer is None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, require_edit, require_secretariat
 from gapbridge.audit import services as audit
@@ -22,9 +23,13 @@ def create_organization(actor: Actor, **fields: Any) -> Organization:
     require_secretariat(actor, "create organizations")
     unknown = set(fields) - EDITABLE_FIELDS
     if unknown:
-        raise OrganizationError(f"unknown organization fields: {', '.join(sorted(unknown))}")
+        raise OrganizationError(
+            _("unknown organization fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     if fields.get("iati_ref") and Organization.objects.filter(iati_ref=fields["iati_ref"]).exists():
-        raise OrganizationError(f"an organization with IATI identifier {fields['iati_ref']!r} exists")
+        raise OrganizationError(
+            _("an organization with IATI identifier %(ref)s exists") % {"ref": repr(fields["iati_ref"])}
+        )
     org = Organization(**fields)
     org.full_clean()
     org.save()
@@ -38,7 +43,9 @@ def update_organization(actor: Actor, org_id: int, **changes: Any) -> Organizati
     require_edit(actor, org)
     unknown = set(changes) - EDITABLE_FIELDS
     if unknown:
-        raise OrganizationError(f"unknown organization fields: {', '.join(sorted(unknown))}")
+        raise OrganizationError(
+            _("unknown organization fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))}
+        )
     before = audit.snapshot(org)
     for name, value in changes.items():
         setattr(org, name, value)

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from gapbridge.api.auth import WRITE_AUTH
@@ -103,7 +104,7 @@ def list_pledges(
     if format == "csv":
         return csv_response("pledges.csv", PLEDGE_CSV, (pledge_csv_row(f) for f in items))
     if format != "json":
-        raise QueryError(f"format must be json or csv; got {format!r}")
+        raise QueryError(_("format must be json or csv; got %(value)s") % {"value": repr(format)})
     return schemas.PledgePageOut(count=len(items), results=[schemas.pledge_out(f) for f in items])
 
 
@@ -363,7 +364,7 @@ def results_rollup(
     request: HttpRequest, by: str = "country", country: str = "", focus_area: str = ""
 ) -> RollupReportOut:
     if by not in ("country", "focus_area"):
-        raise QueryError(f"by must be country or focus_area; got {by!r}")
+        raise QueryError(_("by must be country or focus_area; got %(value)s") % {"value": repr(by)})
     report = results.rollup(by, country=country, focus_area=focus_area)
     return RollupReportOut(
         by=by,

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from gapbridge.barriers.focus import focus_choices
+from gapbridge.countries.forms import LocalizedModelMultipleChoiceField
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.organizations.models import Organization
 from gapbridge.pledges.models import FlowKind, PledgeStatus
@@ -30,10 +31,10 @@ class PledgeForm(forms.Form):
     focus_areas = forms.MultipleChoiceField(
         label=_("Focus areas"), choices=focus_choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    target_countries = forms.ModelMultipleChoiceField(
+    target_countries = LocalizedModelMultipleChoiceField(
         label=_("Target countries"), queryset=Economy.objects.all(), required=False, to_field_name="iso3"
     )
-    target_groups = forms.ModelMultipleChoiceField(
+    target_groups = LocalizedModelMultipleChoiceField(
         label=_("Target groups"), queryset=CountryGroup.objects.all(), required=False, to_field_name="code"
     )
 

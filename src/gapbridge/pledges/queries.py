@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, is_secretariat, organization_ids
 from gapbridge.countries.queries import QueryError
@@ -48,7 +49,7 @@ def pledges(
         ).distinct()
     if status:
         if status not in PledgeStatus.values:
-            raise QueryError(f"status: unknown pledge status {status!r}")
+            raise QueryError(_("status: unknown pledge status %(status)s") % {"status": repr(status)})
         qs = qs.filter(status=status)
     if focus_area:
         qs = qs.filter(focus_areas__icontains=f'"{focus_area}"')
@@ -59,7 +60,7 @@ def get_visible(actor: Actor, pledge_id: int) -> Pledge:
     try:
         return pledges(actor).get(pk=pledge_id)
     except Pledge.DoesNotExist:
-        raise Pledge.DoesNotExist(f"no pledge #{pledge_id}") from None
+        raise Pledge.DoesNotExist(_("no pledge #%(id)s") % {"id": pledge_id}) from None
 
 
 def _flows(pledge: Pledge) -> list[fulfilment.FlowIn]:

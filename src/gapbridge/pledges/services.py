@@ -15,6 +15,7 @@ import pycountry
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import (
     Actor,
@@ -78,19 +79,25 @@ def _amount(value: Any, field: str) -> Decimal:
     try:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise PledgeError(f"{field}: {value!r} is not a number") from None
+        raise PledgeError(
+            _("%(field)s: %(value)s is not a number") % {"field": field, "value": repr(value)}
+        ) from None
     if not amount.is_finite() or amount <= 0:
-        raise PledgeError(f"{field}: must be more than 0, not {value!r}")
+        raise PledgeError(
+            _("%(field)s: must be more than 0, not %(value)s") % {"field": field, "value": repr(value)}
+        )
     return amount
 
 
 def _currency(code: Any) -> str:
     code = str(code or "").strip().upper()
     if len(code) != 3 or not code.isalpha():
-        raise PledgeError(f"currency: an ISO 4217 code such as USD or EUR, not {code!r}")
+        raise PledgeError(
+            _("currency: an ISO 4217 code such as USD or EUR, not %(code)s") % {"code": repr(code)}
+        )
     # Any ISO 4217 code is accepted; one without a bundled rate is kept and shown unconverted.
     if code not in load_rates().currencies() and pycountry.currencies.get(alpha_3=code) is None:
-        raise PledgeError(f"currency: {code} is not an ISO 4217 currency code")
+        raise PledgeError(_("currency: %(code)s is not an ISO 4217 currency code") % {"code": code})
     return str(code)
 
 
@@ -104,7 +111,7 @@ def _targets(
             continue
         found = Economy.objects.filter(iso3=str(c).upper()).first()
         if found is None:
-            raise PledgeError(f"target_countries: no economy with ISO3 code {c!r}")
+            raise PledgeError(_("target_countries: no economy with ISO3 code %(code)s") % {"code": repr(c)})
         economies.append(found)
     found_groups: list[CountryGroup] = []
     for g in groups or []:
@@ -113,7 +120,7 @@ def _targets(
             continue
         group = CountryGroup.objects.filter(code=str(g)).first()
         if group is None:
-            raise PledgeError(f"target_groups: no country group {g!r}")
+            raise PledgeError(_("target_groups: no country group %(code)s") % {"code": repr(g)})
         found_groups.append(group)
     return economies, found_groups
 
@@ -150,15 +157,21 @@ def create_pledge(
     """A new pledge in draft; announce it with `change_status` to publish it."""
     org = provider if isinstance(provider, Organization) else Organization.objects.get(pk=provider)
     if not (is_secretariat(actor) or org.pk in organization_ids(actor)):
-        raise PermissionDenied(f"only {org}'s editors or the secretariat may record its pledges")
+        raise PermissionDenied(
+            _("only the editors of %(organization)s or the secretariat may record its pledges")
+            % {"organization": org}
+        )
     if not title.strip():
-        raise PledgeError("title: required")
+        raise PledgeError(_("title: required"))
     if period_end < period_start:
-        raise PledgeError(f"period_end {period_end} is before period_start {period_start}")
+        raise PledgeError(
+            _("period_end %(end)s is before period_start %(start)s")
+            % {"end": period_end, "start": period_start}
+        )
     try:
         areas = clean_focus_areas(focus_areas)
     except ValueError as exc:
-        raise PledgeError(f"focus_areas: {exc}") from None
+        raise PledgeError(_("focus_areas: %(error)s") % {"error": exc}) from None
     economies, groups = _targets(target_countries, target_groups)
     pledge = Pledge(
         provider=org,
@@ -218,7 +231,7 @@ def update_pledge(
     require_edit(actor, pledge)
     unknown = set(changes) - EDITABLE
     if unknown:
-        raise PledgeError(f"unknown pledge fields: {', '.join(sorted(unknown))}")
+        raise PledgeError(_("unknown pledge fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     before = audit.snapshot(pledge)
     if "amount" in changes:
         changes["amount"] = _amount(changes["amount"], "amount")
@@ -228,11 +241,14 @@ def update_pledge(
         try:
             changes["focus_areas"] = clean_focus_areas(changes["focus_areas"])
         except ValueError as exc:
-            raise PledgeError(f"focus_areas: {exc}") from None
+            raise PledgeError(_("focus_areas: %(error)s") % {"error": exc}) from None
     for name, value in changes.items():
         setattr(pledge, name, value)
     if pledge.period_end < pledge.period_start:
-        raise PledgeError(f"period_end {pledge.period_end} is before period_start {pledge.period_start}")
+        raise PledgeError(
+            _("period_end %(end)s is before period_start %(start)s")
+            % {"end": pledge.period_end, "start": pledge.period_start}
+        )
     convert(pledge, pledge.announced_on or pledge.period_start)
     pledge.save()
     if target_countries is not None or target_groups is not None:
@@ -251,15 +267,21 @@ def change_status(actor: Actor, pledge_id: int, to_status: str, reason: str) -> 
     require_edit(actor, pledge)
     if to_status not in PledgeStatus.values:
         raise PledgeError(
-            f"unknown pledge status {to_status!r}; expected one of {', '.join(PledgeStatus.values)}"
+            _("unknown pledge status %(status)s; expected one of %(known)s")
+            % {"status": repr(to_status), "known": ", ".join(PledgeStatus.values)}
         )
     if to_status not in TRANSITIONS[pledge.status]:
         allowed = ", ".join(sorted(TRANSITIONS[pledge.status]))
         raise PledgeError(
-            f"a pledge cannot go from {pledge.status} to {to_status}; from {pledge.status}: {allowed}"
+            _("a pledge cannot go from %(from)s to %(to)s; from %(from)s: %(allowed)s")
+            % {
+                "from": pledge.status,
+                "to": to_status,
+                "allowed": allowed or "—",
+            }
         )
     if not (reason or "").strip():
-        raise PledgeError("give the reason for the status change")
+        raise PledgeError(_("give the reason for the status change"))
     before = audit.snapshot(pledge)
     frm = pledge.status
     pledge.status = to_status
@@ -288,7 +310,7 @@ def add_flow(
     pledge = Pledge.objects.get(pk=pledge_id)
     require_edit(actor, pledge)
     if kind not in FlowKind.values:
-        raise PledgeError(f"kind: commitment or disbursement, not {kind!r}")
+        raise PledgeError(_("kind: commitment or disbursement, not %(kind)s") % {"kind": repr(kind)})
     flow = PledgeFlow(
         pledge=pledge,
         kind=kind,
@@ -311,7 +333,7 @@ def remove_flow(actor: Actor, flow_id: int) -> None:
     flow = PledgeFlow.objects.select_related("pledge").get(pk=flow_id)
     require_edit(actor, flow.pledge)
     if flow.origin != FlowOrigin.MANUAL:
-        raise PledgeError("money from IATI goes with its activity: unlink the activity instead")
+        raise PledgeError(_("money from IATI goes with its activity: unlink the activity instead"))
     audit.record(actor, "delete", flow, before=audit.snapshot(flow))
     flow.delete()
 
@@ -330,14 +352,17 @@ def link_activity(actor: Actor, pledge_id: int, activity_id: int) -> PledgeActiv
     activity = _activity_model().objects.get(pk=activity_id)
     if not activity.is_primary:
         raise PledgeError(
-            f"activity {activity.iati_identifier} is a secondary copy (another publisher's version counts); "
-            "link the primary one"
+            _(
+                "activity %(identifier)s is a secondary copy (another publisher's version counts); "
+                "link the primary one"
+            )
+            % {"identifier": activity.iati_identifier}
         )
     other = PledgeActivity.objects.filter(activity=activity).exclude(pledge=pledge).first()
     if other is not None:
         raise PledgeError(
-            f"activity {activity.iati_identifier} already counts toward pledge #{other.pledge_id}; "
-            "its money cannot count twice"
+            _("activity %(identifier)s already counts toward pledge #%(id)s; its money cannot count twice")
+            % {"identifier": activity.iati_identifier, "id": other.pledge_id}
         )
     link, created = PledgeActivity.objects.get_or_create(
         pledge=pledge, activity=activity, defaults={"linked_by": _user(actor)}

@@ -22,7 +22,7 @@ from gapbridge.organizations.models import Organization
 from gapbridge.pledges import forms, queries, results, services
 from gapbridge.pledges.models import TRANSITIONS, Pledge, PledgeActivity, PledgeStatus
 from gapbridge.projects.models import Activity
-from gapbridge.web.i18n import text_dir
+from gapbridge.web.i18n import chart_number, percent, sparkline_summary, text_dir
 
 
 def _spark(points: list[Any], title: str) -> str:
@@ -31,7 +31,8 @@ def _spark(points: list[Any], title: str) -> str:
         title=title,
         lang_dir=text_dir(),
         no_data_label=_("no data"),
-        number_format=lambda v: f"{v:.0f} %",
+        number_format=percent,
+        summary=sparkline_summary(),
     )
 
 
@@ -50,7 +51,9 @@ def accountability(request: HttpRequest) -> HttpResponse:
     except QueryError as exc:
         items, error = [], str(exc)
     providers = queries.by_provider(items)
+    # xgettext:no-python-format (a chart label, never %-formatted)
     rows = [(f, _spark(f.series, _("Disbursed, % of pledge, by year"))) for f in items]
+    # xgettext:no-python-format (a chart label, never %-formatted)
     provider_rows = [(p, _spark(p.series, _("Disbursed, % of pledges, by year"))) for p in providers]
     return render(
         request,
@@ -89,13 +92,16 @@ def pledge_detail(request: HttpRequest, pledge_id: int) -> HttpResponse:
         chart = svg.bar_chart_svg(
             [str(p.year) for p in f.series],
             [
+                # xgettext:no-python-format (a chart label, never %-formatted)
                 svg.BarSeries(_("Committed, % of pledge"), [p.committed_pct for p in f.series]),
+                # xgettext:no-python-format (a chart label, never %-formatted)
                 svg.BarSeries(_("Disbursed, % of pledge"), [p.disbursed_pct for p in f.series]),
             ],
             title=_("Fulfilment over time (cumulative, in US dollars)"),
             lang_dir=text_dir(),
             max_value=top,
             insufficient_label=_("no data"),
+            number_format=chart_number,
         )
     editable = can_edit(request.user, pledge)
     transition_form = forms.TransitionForm()
@@ -235,7 +241,7 @@ def results_overview(request: HttpRequest) -> HttpResponse:
     country = request.GET.get("country", "")
     focus_area = request.GET.get("focus_area", "")
     report = results.rollup(by, country=country, focus_area=focus_area)
-    names = {e.iso3: e.name for e in Economy.objects.all()} if by == "country" else dict(focus_choices())
+    names = Economy.objects.names() if by == "country" else dict(focus_choices())
     return render(
         request,
         "pledges/results.html",

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from ninja import Query, Router
 
 from gapbridge.countries.models import Economy
@@ -57,7 +58,9 @@ def _cursor_decode(cursor: str) -> int:
     try:
         return int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise QueryError(f"cursor {cursor!r} is not one this API gave out") from None
+        raise QueryError(
+            _("cursor %(cursor)s is not one this API gave out") % {"cursor": repr(cursor)}
+        ) from None
 
 
 def _cursor_encode(pk: int) -> str:
@@ -81,7 +84,10 @@ def list_activities(
     request: HttpRequest, filters: Query[RegistryActivityFiltersIn]
 ) -> RegistryActivityPageOut:
     if not 1 <= filters.limit <= MAX_LIMIT:
-        raise QueryError(f"limit must be between 1 and {MAX_LIMIT}; got {filters.limit}")
+        raise QueryError(
+            _("limit must be between 1 and %(max)s; got %(value)s")
+            % {"max": MAX_LIMIT, "value": filters.limit}
+        )
     qs = queries.activities(_filters(filters))
     count = qs.count()
     after = _cursor_decode(filters.cursor)
@@ -103,7 +109,7 @@ def list_activities(
 def _wants_xml(request: HttpRequest, format: str) -> bool:
     if format:
         if format not in ("json", "xml"):
-            raise QueryError(f"format must be json or xml; got {format!r}")
+            raise QueryError(_("format must be json or xml; got %(value)s") % {"value": repr(format)})
         return format == "xml"
     accept = request.headers.get("Accept", "")
     return ("application/xml" in accept or "text/xml" in accept) and "application/json" not in accept
@@ -119,7 +125,7 @@ def _wants_xml(request: HttpRequest, format: str) -> bool:
 def get_activity(request: HttpRequest, activity_id: int, format: str = "") -> Any:
     activity = Activity.objects.filter(pk=activity_id).first()
     if activity is None:
-        raise Activity.DoesNotExist(f"no activity with id {activity_id}")
+        raise Activity.DoesNotExist(_("no activity with id %(id)s") % {"id": activity_id})
     if _wants_xml(request, format):
         from gapbridge.iati.writer import write_activities
 
@@ -256,10 +262,11 @@ def activities_csv(
     unknown = [f for f in chosen if f not in CSV_FIELDS]
     if unknown or not chosen:
         raise QueryError(
-            f"fields: unknown {', '.join(unknown) or '(none given)'}; choose from {', '.join(CSV_FIELDS)}"
+            _("fields: unknown %(unknown)s; choose from %(known)s")
+            % {"unknown": ", ".join(unknown) or _("(none given)"), "known": ", ".join(CSV_FIELDS)}
         )
     if explode not in ("", "sector"):
-        raise QueryError(f"explode must be empty or 'sector'; got {explode!r}")
+        raise QueryError(_("explode must be empty or 'sector'; got %(value)s") % {"value": repr(explode)})
     qs = queries.activities(_filters({k: str(v) for k, v in request.GET.items()}))
     response = StreamingHttpResponse(
         _csv_rows(qs, chosen, explode == "sector"), content_type="text/csv; charset=utf-8"
@@ -303,9 +310,11 @@ def funding(request: HttpRequest, params: Query[RegistryFundingIn]) -> RegistryF
     types = [t.strip() for t in params.transaction_type.split(",") if t.strip()]
     bad = [t for t in types if t not in queries.FUNDING_TYPES]
     if bad:
-        raise QueryError(f"transaction_type: {', '.join(bad)} not one of 2, 3, 4")
+        raise QueryError(_("transaction_type: %(bad)s not one of 2, 3, 4") % {"bad": ", ".join(bad)})
     if params.country and (len(params.country) != 3 or not params.country.isalpha()):
-        raise QueryError(f"country takes an ISO3 code such as KEN, not {params.country!r}")
+        raise QueryError(
+            _("country takes an ISO3 code such as KEN, not %(value)s") % {"value": repr(params.country)}
+        )
     result = queries.funding(
         group_by,
         country=params.country,
@@ -318,7 +327,7 @@ def funding(request: HttpRequest, params: Query[RegistryFundingIn]) -> RegistryF
     names: dict[str, str] = {}
     if "country" in group_by:
         codes = {r.key.get("country") for r in result.rows if r.key.get("country")}
-        names = dict(Economy.objects.filter(iso3__in=codes).values_list("iso3", "name_en"))
+        names = Economy.objects.filter(iso3__in=codes).names()
     return RegistryFundingOut(
         group_by=group_by,
         currency="USD",

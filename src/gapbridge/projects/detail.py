@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 from gapbridge.countries.models import Economy
-from gapbridge.iati.codelists import load_codelists
 from gapbridge.projects.focus import load_focus_map
 from gapbridge.projects.models import (
     Activity,
@@ -18,16 +17,13 @@ from gapbridge.projects.models import (
     ResultIndicator,
     pick,
 )
+from gapbridge.web import codelist_names
 
 
 def code_name(codelist: str, code: str | None) -> str:
-    """English name of ``code`` on an IATI codelist ('' when unknown)."""
-    if not code:
-        return ""
-    lists = load_codelists()
-    if codelist not in lists:
-        return ""
-    return lists[codelist].names.get(code, "")
+    """Name of ``code`` on an IATI codelist in the active language where the official codelist has one
+    (French for about 50 lists), else English; '' when unknown."""
+    return codelist_names.code_name(codelist, code)
 
 
 def _f(value: Decimal | None) -> float | None:
@@ -67,11 +63,7 @@ def _money(row: Any) -> dict[str, Any]:
 def activity_detail(activity: Activity) -> dict[str, Any]:
     a = activity
     focus = load_focus_map()
-    names = dict(
-        Economy.objects.filter(iso3__in=[c.iso3 for c in a.recipient_countries.all() if c.iso3]).values_list(
-            "iso3", "name_en"
-        )
-    )
+    names = Economy.objects.filter(iso3__in=[c.iso3 for c in a.recipient_countries.all() if c.iso3]).names()
     transactions = []
     for t in a.transactions.all():
         country = t.recipient_country

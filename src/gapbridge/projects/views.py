@@ -13,19 +13,21 @@ from django.db import close_old_connections, connection
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from gapbridge.accounts.permissions import PermissionDenied, is_secretariat
 from gapbridge.charts import svg, worldmap
 from gapbridge.countries.models import Economy
-from gapbridge.iati.codelists import load_codelists
 from gapbridge.organizations.models import Organization
 from gapbridge.projects import queries, services
 from gapbridge.projects.detail import activity_detail
 from gapbridge.projects.focus import load_focus_map
 from gapbridge.projects.models import Activity, ImportJob, SourceFile
-from gapbridge.web.i18n import text_dir
+from gapbridge.web import codelist_names
+from gapbridge.web.content_language import pick_narrative
+from gapbridge.web.i18n import chart_number, map_summary, text_dir
 
 PAGE_SIZE = 25
 
@@ -54,14 +56,14 @@ def search(request: HttpRequest) -> HttpResponse:
         filters, page, error = queries.ActivityFilter(), None, str(exc)
     params = request.GET.copy()
     params.pop("page", None)
-    statuses = load_codelists()["ActivityStatus"].names
+    statuses = codelist_names.names("ActivityStatus")
     context: dict[str, Any] = {
         "filters": filters,
         "page": page,
         "error": error,
         "focus_areas": load_focus_map().areas,
         "statuses": sorted(statuses.items()),
-        "economies": Economy.objects.order_by("name_en").values_list("iso3", "name_en"),
+        "economies": Economy.objects.by_name(),
         "query_string": params.urlencode(),
     }
     template = "projects/_activity_rows.html" if request.headers.get("HX-Request") else "projects/search.html"
@@ -71,10 +73,20 @@ def search(request: HttpRequest) -> HttpResponse:
 @require_GET
 def activity(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Activity.objects.select_related("reporting_org", "source_file"), pk=pk)
+    wanted = get_language() or settings.LANGUAGE_CODE
+    default = item.default_language or None
+    # The general description (IATI DescriptionType 1) leads; else whichever comes first.
+    descriptions = sorted(item.descriptions or [], key=lambda d: d[0] != "1")
     return render(
         request,
         "projects/activity.html",
-        {"activity": item, "detail": activity_detail(item), "focus_areas": load_focus_map().by_slug},
+        {
+            "activity": item,
+            "detail": activity_detail(item),
+            "focus_areas": load_focus_map().by_slug,
+            "title_shown": pick_narrative(item.titles, wanted, default),
+            "description_shown": pick_narrative(descriptions[0][1] if descriptions else [], wanted, default),
+        },
     )
 
 
@@ -105,14 +117,10 @@ def source_file(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "projects/file.html", {"file": source, "report": queries.file_report(source)})
 
 
-def _money(value: float) -> str:
-    return f"{value / 1e6:,.1f}"
-
-
 @require_GET
 def funding_index(request: HttpRequest) -> HttpResponse:
     result = queries.funding(["country"])
-    names = dict(Economy.objects.values_list("iso3", "name_en"))
+    names = Economy.objects.names()
     rows = [
         {
             "iso3": r.key["country"],
@@ -134,6 +142,8 @@ def funding_index(request: HttpRequest) -> HttpResponse:
             link_template="/projects/funding/{iso3}/",
             scale="quantile",
             lang_dir=text_dir(),
+            number_format=chart_number,
+            summary=map_summary(),
         )
         if values
         else ""
@@ -163,6 +173,7 @@ def country_funding(request: HttpRequest, iso3: str) -> HttpResponse:
             title=_("Funding by year, million USD"),
             lang_dir=direction,
             max_value=top,
+            number_format=chart_number,
         )
     focus_rows = sorted(by_focus.rows, key=lambda r: -float(r.usd["disbursements"] + r.usd["commitments"]))
     labelled = [(focus.name(r.key["focus_area"]) or _("Not a digital focus area"), r) for r in focus_rows]
@@ -174,6 +185,7 @@ def country_funding(request: HttpRequest, iso3: str) -> HttpResponse:
             title=_("Disbursements by focus area, million USD"),
             lang_dir=direction,
             max_value=max([*values, 0.001]),
+            number_format=chart_number,
         )
     providers = sorted(by_provider.rows, key=lambda r: -float(r.usd["disbursements"] + r.usd["commitments"]))
     return render(

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from gapbridge.charts import worldmap
 from gapbridge.countries.models import CountryScore, Economy, ReferenceLoad
-from gapbridge.web.i18n import text_dir
+from gapbridge.web.i18n import chart_number, map_summary, text_dir
 
 
 def overall_map(*, title: str | None = None, highlight: str | None = None) -> str:
@@ -20,7 +20,7 @@ def overall_map(*, title: str | None = None, highlight: str | None = None) -> st
     svg: str | None = cache.get(key)
     if svg is None:
         scores = dict(CountryScore.objects.values_list("economy__iso3", "overall"))
-        names = {e.iso3: e.name for e in Economy.objects.all()}
+        names = Economy.objects.names()
         svg = worldmap.choropleth_svg(
             scores,
             title=title or _("GapBridge Gap Index, overall score (0–100)"),
@@ -28,6 +28,8 @@ def overall_map(*, title: str | None = None, highlight: str | None = None) -> st
             names=names,
             no_data_label=_("no data"),
             lang_dir=text_dir(),
+            number_format=chart_number,
+            summary=map_summary(),
         )
         cache.set(key, svg, timeout=3600)
     if highlight:

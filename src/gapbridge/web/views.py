@@ -12,7 +12,7 @@ from typing import Any
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils.formats import get_format, number_format
+from django.utils.formats import number_format
 from django.utils.functional import Promise
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -20,7 +20,6 @@ from django.views.decorators.http import require_GET
 
 from gapbridge.api.pagination import csv_response
 from gapbridge.charts import svg
-from gapbridge.charts.markup import format_number
 from gapbridge.countries import labels, queries
 from gapbridge.countries.models import (
     CountryGroup,
@@ -35,7 +34,7 @@ from gapbridge.countries.schemas import CountryProfileOut
 from gapbridge.domain import gapindex
 from gapbridge.domain.gapindex import PILLARS
 from gapbridge.web import maps
-from gapbridge.web.i18n import text_dir
+from gapbridge.web.i18n import chart_number, text_dir
 
 MAX_COMPARE = 5
 
@@ -64,12 +63,6 @@ def _sort_key(name: str) -> str:
 
 def _english() -> bool:
     return (get_language() or "en")[:2] == "en"
-
-
-def _chart_number(value: float) -> str:
-    """The charts' default rounding ("43.2", "40", "12,345") with the active locale's separators."""
-    plain = format_number(value).replace(",", "\0").replace(".", str(get_format("DECIMAL_SEPARATOR")))
-    return plain.replace("\0", str(get_format("THOUSAND_SEPARATOR")))
 
 
 def _format_value(spec: gapindex.IndicatorSpec, value: float | None, year: int | None) -> str:
@@ -266,7 +259,7 @@ def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
         title=_("Pillar scores against peer-group averages"),
         lang_dir=text_dir(),
         insufficient_label=_("insufficient data"),
-        number_format=_chart_number,
+        number_format=chart_number,
     )
     mini_map = maps.overall_map(highlight=economy.iso3)
     peers_by_pillar: dict[str, list[Any]] = {}
@@ -307,7 +300,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             title=_("Pillar scores side by side"),
             lang_dir=text_dir(),
             insufficient_label=_("insufficient data"),
-            number_format=_chart_number,
+            number_format=chart_number,
         )
     return render(
         request,

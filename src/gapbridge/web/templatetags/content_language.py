@@ -1,0 +1,57 @@
+"""Template helpers for content in the visitor's language (`{% load content_language %}`).
+
+- `{% fallback_notice shown %}` says when content is shown in another language than the visitor's; it
+  renders `web/_fallback_notice.html` (nothing at all when the content is in the visitor's language).
+- `{{ activity.titles|narrative:activity.default_language }}`: the IATI narrative in the visitor's
+  language, else the default language's, else English, else the first.
+- `{{ code|codelist_name:"ActivityStatus" }}`: an IATI code's name in the visitor's language where the
+  official codelist has one, else English, else the code itself.
+
+See `gapbridge.web.content_language` for how the version to show is picked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+from django import template
+from django.utils.translation import get_language
+
+from gapbridge.web import codelist_names
+from gapbridge.web.content_language import Shown, pick_narrative, primary
+
+register = template.Library()
+
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    """The name of language `code` in the visitor's language, from CLDR (e.g. "anglais" in French,
+    "الإنجليزية" in Arabic); the code itself when CLDR does not know it."""
+    ui = primary(in_language or get_language()) or "en"
+    try:
+        names = Locale.parse(ui).languages
+    except (UnknownLocaleError, ValueError):
+        return code
+    return str(names.get(primary(code)) or code)
+
+
+@register.inclusion_tag("web/_fallback_notice.html")
+def fallback_notice(shown: Shown | None) -> dict[str, Any]:
+    if shown is None or not isinstance(shown, Shown) or not shown.fallback:
+        return {"show": False}
+    return {
+        "show": True,
+        "lang": shown.lang,
+        "shown_name": language_name(shown.lang),
+        "wanted_name": language_name(shown.wanted),
+    }
+
+
+@register.filter
+def narrative(narratives: Any, default_language: str | None = None) -> str:
+    return pick_narrative(narratives, get_language() or "en", default_language or None).text
+
+
+@register.filter
+def codelist_name(code: str | None, codelist: str) -> str:
+    return codelist_names.code_name(codelist, code) or (code or "")

@@ -1,0 +1,159 @@
+"""Offers and needs in the reader's language: a translation when there is one, else the original with a
+note saying so, on the pages and in /api/v1 (`language` = the language actually served)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from gapbridge.accounts.models import Role
+from gapbridge.countries.models import Economy
+from gapbridge.matches import engine
+from gapbridge.needs import services as needs
+from gapbridge.needs.services import NeedError
+from gapbridge.offers import services as offers
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+
+EN_TITLE, FR_TITLE = "Open data training for statistics offices", "Formation aux données ouvertes"
+FR_DESCRIPTION = "Des ateliers pour les instituts de statistique."
+NEED_TITLE = "Plateforme de paiement mobile"
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache() -> Iterator[None]:
+    engine.clear_cache()
+    yield
+    engine.clear_cache()
+
+
+@pytest.fixture
+def world() -> dict[str, Any]:
+    org = factories.organization("Data Academy", "XM-DATA-ACADEMY")
+    editor = factories.user("provider", Role.ORG_EDITOR, organization=org)
+    offer = offers.create_offer(
+        editor,
+        org,
+        title=EN_TITLE,
+        description="Workshops for national statistics offices.",
+        translations={"fr": {"title": FR_TITLE, "description": FR_DESCRIPTION}},
+        kind="training",
+        focus_areas=["data-regulation"],
+    )
+    offers.change_status(editor, offer.pk, "published", "ready")
+    fp = factories.user("fp", Role.FOCAL_POINT, iso3="SEN")
+    need = needs.create_need(
+        fp,
+        Economy.objects.get(iso3="SEN"),
+        title=NEED_TITLE,
+        description="Nous cherchons un appui pour une plateforme de paiement mobile.",
+        language="fr",
+        translations={"es": {"title": "Plataforma de pago móvil", "description": ""}},
+        focus_areas=["digital-payments"],
+    )
+    needs.change_status(fp, need.pk, "submitted", "ready")
+    return {"offer": offer, "need": need, "fp": fp}
+
+
+def test_api_serves_the_readers_language_and_says_when_it_falls_back(world: dict[str, Any]) -> None:
+    client = Client()
+    offer_id, need_id = world["offer"].pk, world["need"].pk
+    fr = client.get(f"/api/v1/offers/{offer_id}", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert (fr["title"], fr["description"], fr["language"]) == (FR_TITLE, FR_DESCRIPTION, "fr")
+    assert fr["language_fallback"] is False and fr["language_note"] is None
+    assert fr["original_language"] == "en" and fr["requested_language"] == "fr"
+    ar = client.get(f"/api/v1/offers/{offer_id}", HTTP_ACCEPT_LANGUAGE="ar").json()
+    assert ar["title"] == EN_TITLE and ar["language"] == "en" and ar["language_fallback"] is True
+    assert ar["requested_language"] == "ar" and ar["language_note"]
+    listed = client.get("/api/v1/offers", HTTP_ACCEPT_LANGUAGE="fr").json()["results"]
+    assert [(o["title"], o["language"], o["language_fallback"]) for o in listed] == [(FR_TITLE, "fr", False)]
+
+    en = client.get(f"/api/v1/needs/{need_id}", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert en["title"] == NEED_TITLE and en["language"] == "fr" and en["language_fallback"] is True
+    assert en["language_note"] == "Shown in French; no English version."
+    es = client.get(f"/api/v1/needs/{need_id}", HTTP_ACCEPT_LANGUAGE="es").json()
+    assert es["title"] == "Plataforma de pago móvil" and es["language"] == "es"
+    assert es["description"].startswith("Nous cherchons"), "a missing translated field keeps the original"
+    fr_need = client.get(f"/api/v1/needs/{need_id}", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert fr_need["language"] == "fr" and fr_need["language_note"] is None
+    board = client.get("/api/v1/needs", HTTP_ACCEPT_LANGUAGE="es").json()["results"]
+    assert any(n["title"] == "Plataforma de pago móvil" and n["language"] == "es" for n in board)
+
+
+def test_pages_show_the_translation_or_the_fallback_notice(world: dict[str, Any]) -> None:
+    client = Client()
+    offer_url, need_url = f"/offers/{world['offer'].pk}/", f"/needs/{world['need'].pk}/"
+    fr = client.get(offer_url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert FR_TITLE in fr and FR_DESCRIPTION in fr and "fallback-notice" not in fr
+    en = client.get(offer_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert EN_TITLE in en and FR_TITLE not in en and "fallback-notice" not in en
+    need_en = client.get(need_url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Shown in French; no English version." in need_en and NEED_TITLE in need_en
+    assert 'lang="fr"' in need_en
+    # lists: the translated title, and a language tag where it falls back
+    catalogue = client.get("/offers/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert FR_TITLE in catalogue and EN_TITLE not in catalogue
+    board = client.get("/needs/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert NEED_TITLE in board and 'class="lang-tag"' in board
+    # the site's language choice (cookie) counts as well as the browser's
+    client.post("/i18n/setlang/", {"language": "es", "next": "/"})
+    assert "Plataforma de pago móvil" in client.get(need_url).content.decode()
+
+
+def test_translations_are_checked(world: dict[str, Any]) -> None:
+    with pytest.raises(NeedError, match="unknown language 'xx'"):
+        needs.update_need(world["fp"], world["need"].pk, translations={"xx": {"title": "?"}})
+    with pytest.raises(NeedError, match="must be an object"):
+        needs.update_need(world["fp"], world["need"].pk, translations=["fr"])
+
+
+def test_ranked_offers_of_a_need_are_titled_in_the_readers_language(world: dict[str, Any]) -> None:
+    org = world["offer"].provider
+    editor = factories.user("payments", Role.ORG_EDITOR, organization=org)
+    payments = offers.create_offer(
+        editor,
+        org,
+        title="Mobile money switch",
+        description="An open-source payment switch for mobile money.",
+        translations={"fr": {"title": "Commutateur de monnaie mobile", "description": "Un commutateur."}},
+        kind="digital-public-good",
+        focus_areas=["digital-payments"],
+    )
+    offers.change_status(editor, payments.pk, "published", "ready")
+    ranked = Client().get(f"/api/v1/needs/{world['need'].pk}/offers", HTTP_ACCEPT_LANGUAGE="fr").json()
+    row = next(r for r in ranked if r["offer_id"] == payments.pk)
+    assert row["title"] == "Commutateur de monnaie mobile" and row["language"] == "fr"
+    page = Client().get(f"/needs/{world['need'].pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Commutateur de monnaie mobile" in page
+
+
+def test_a_need_with_translations_through_the_api(world: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(world["fp"])
+    created = client.post(
+        "/api/v1/needs",
+        {
+            "country": "SEN",
+            "title": "Cybersécurité des administrations",
+            "description": "Former les équipes de réponse aux incidents.",
+            "language": "fr",
+            "translations": {"en": {"title": "Cybersecurity for ministries", "description": ""}},
+            "focus_areas": ["emerging-technology"],
+        },
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert created.status_code == 201, created.content
+    body = created.json()
+    assert body["title"] == "Cybersecurity for ministries" and body["language"] == "en"
+    assert body["original_language"] == "fr" and body["translations"]["en"]["description"] == ""
+    bad = client.patch(
+        f"/api/v1/needs/{body['id']}",
+        {"translations": {"xx": {"title": "?"}}, "reason": "typo"},
+        content_type="application/json",
+    )
+    assert bad.status_code == 400 and "unknown language 'xx'" in bad.json()["error"]["message"]
