@@ -26,3 +26,11 @@ def django_db_setup(django_db_setup: Any, django_db_blocker: Any) -> None:
 @pytest.fixture
 def reference_dir() -> Path:
     return _reference_dir()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Each test starts with an empty cache (cached profiles, rate-limit and sign-in counters)."""
+    from django.core.cache import cache
+
+    cache.clear()

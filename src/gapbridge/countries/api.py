@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 from gapbridge.api.pagination import csv_response, page
 from gapbridge.countries import queries
 from gapbridge.countries.models import CountryGroup, Economy, GroupMembership
-from gapbridge.countries.profile import build_profile, membership_out, summary_out
+from gapbridge.countries.profile import cached_profile, membership_out, summary_out
 from gapbridge.countries.schemas import CountryPageOut, CountryProfileOut, MembershipCheckOut
 
 router = Router()
@@ -107,10 +107,9 @@ def list_countries(request: HttpRequest, filters: Query[CountryFilters]) -> Http
 )
 def country_profile(request: HttpRequest, iso3: str, on: dt.date | None = None) -> CountryProfileOut:
     try:
-        economy = queries.get_profile(iso3)
+        return cached_profile(iso3, on)
     except Economy.DoesNotExist:
         raise Economy.DoesNotExist(_("no economy with ISO3 code %(code)s") % {"code": repr(iso3)}) from None
-    return build_profile(economy, on)
 
 
 @router.get(

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+
+from django.core.cache import cache
+from django.db import connection
+from django.utils.translation import get_language
 
 from gapbridge.countries import queries
 from gapbridge.countries.models import (
@@ -12,6 +17,7 @@ from gapbridge.countries.models import (
     IncomeGroup,
     LegalArea,
     LegalStatus,
+    ReferenceLoad,
 )
 from gapbridge.countries.schemas import (
     CountryProfileOut,
@@ -157,3 +163,39 @@ def build_profile(economy: Economy, on: dt.date | None = None) -> CountryProfile
         peers_further_ahead=peers,
         group_averages=averages,
     )
+
+
+PROFILE_CACHE_SECONDS = 3600
+
+
+def reference_version() -> str:
+    """A token that changes whenever what a profile shows can change.
+
+    The latest reference load, the latest and the number of group memberships (the secretariat edits them),
+    and the latest score computation: one cheap query, so every process (web workers, CLI) agrees without
+    messaging.
+    """
+    tables = [m._meta.db_table for m in (ReferenceLoad, GroupMembership, CountryScore)]
+    sql = (
+        f"SELECT (SELECT MAX(id) FROM {tables[0]}), (SELECT MAX(updated_at) FROM {tables[1]}), "  # noqa: S608
+        f"(SELECT COUNT(*) FROM {tables[1]}), (SELECT MAX(computed_at) FROM {tables[2]})"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        row = cursor.fetchone()
+    return hashlib.sha256(repr(row).encode()).hexdigest()[:16]
+
+
+def cached_profile(iso3: str, on: dt.date | None = None) -> CountryProfileOut:
+    """`build_profile` of the economy `iso3`, kept in the cache until the reference data changes.
+
+    Raises `Economy.DoesNotExist` for an unknown code. Keyed by date and language too (names and group
+    membership depend on them); callers get their own copy, so localising it in place is safe.
+    """
+    on = on or queries.today()
+    key = f"gapbridge:profile:{iso3.upper()}:{on.isoformat()}:{get_language()}:{reference_version()}"
+    profile: CountryProfileOut | None = cache.get(key)
+    if profile is None:
+        profile = build_profile(queries.get_profile(iso3), on)
+        cache.set(key, profile, PROFILE_CACHE_SECONDS)
+    return profile.model_copy(deep=True)

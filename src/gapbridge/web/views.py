@@ -14,6 +14,8 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.formats import number_format
 from django.utils.functional import Promise
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
@@ -29,7 +31,7 @@ from gapbridge.countries.models import (
     IndicatorValue,
     ReferenceLoad,
 )
-from gapbridge.countries.profile import build_profile, summary_out
+from gapbridge.countries.profile import cached_profile, summary_out
 from gapbridge.countries.schemas import CountryProfileOut
 from gapbridge.domain import gapindex
 from gapbridge.domain.gapindex import PILLARS
@@ -239,10 +241,9 @@ def country_csv(request: HttpRequest) -> HttpResponse:
 @require_GET
 def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
     try:
-        economy = queries.get_profile(iso3)
+        profile = cached_profile(iso3)
     except Economy.DoesNotExist:
         raise Http404(_("No economy with the code %(code)s") % {"code": iso3}) from None
-    profile = build_profile(economy)
     _localise_profile(profile)
     categories = [p.name for p in profile.gap_index.pillars]
     series = [svg.BarSeries(profile.name, [p.score for p in profile.gap_index.pillars])]
@@ -261,13 +262,14 @@ def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
         insufficient_label=_("insufficient data"),
         number_format=chart_number,
     )
-    mini_map = maps.overall_map(highlight=economy.iso3)
+    mini_map = maps.overall_map(highlight=profile.iso3)
     peers_by_pillar: dict[str, list[Any]] = {}
     for peer in profile.peers_further_ahead:
         peers_by_pillar.setdefault(peer.pillar, []).append(peer)
     pillar_rows = [
         (p, [a.pillars.get(p.code) for a in profile.group_averages]) for p in profile.gap_index.pillars
     ]
+    economy = Economy.objects.get(iso3=profile.iso3)
     history = queries.memberships_history(economy)
     return render(
         request,
@@ -284,12 +286,34 @@ def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
     )
 
 
+def _country_selects(codes: list[str]) -> list[str]:
+    """The <option>s of the compare form's country pickers, one per slot, each with its choice selected.
+
+    Built as text (218 options x 5 pickers is too much work for the template engine on every request).
+    """
+    fields = ("iso3", "name_en", "name_fr", "name_es", "name_ar")
+    economies = sorted(Economy.objects.only(*fields), key=lambda e: _sort_key(e.name))
+    options = [(e.iso3, escape(e.name)) for e in economies]
+    selects: list[str] = []
+    for slot in range(MAX_COMPARE):
+        chosen = codes[slot] if slot < len(codes) else ""
+        selects.append(
+            mark_safe(  # stored ISO3 codes; names escaped above
+                "".join(
+                    f'<option value="{iso3}"{" selected" if iso3 == chosen else ""}>{name}</option>'
+                    for iso3, name in options
+                )
+            )
+        )
+    return selects
+
+
 @require_GET
 def compare(request: HttpRequest) -> HttpResponse:
     codes = [c.strip().upper() for c in request.GET.getlist("c") if c.strip()][:MAX_COMPARE]
-    economies = {e.iso3: e for e in queries.profile_queryset().filter(iso3__in=codes)}
-    missing = [c for c in codes if c not in economies]
-    profiles = [build_profile(economies[c]) for c in codes if c in economies]
+    known = set(Economy.objects.filter(iso3__in=codes).values_list("iso3", flat=True))
+    missing = [c for c in codes if c not in known]
+    profiles = [cached_profile(c) for c in codes if c in known]
     for profile in profiles:
         _localise_profile(profile)
     chart = ""
@@ -310,10 +334,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "missing": missing,
             "codes": codes,
-            "all_economies": sorted(
-                Economy.objects.only("iso3", "name_en", "name_fr", "name_es", "name_ar"),
-                key=lambda e: _sort_key(e.name),
-            ),
+            "country_selects": _country_selects(codes),
             "max_compare": MAX_COMPARE,
         },
     )
