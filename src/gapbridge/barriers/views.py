@@ -31,6 +31,7 @@ from gapbridge.charts import worldmap
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.countries.queries import QueryError
 from gapbridge.organizations.models import Organization
+from gapbridge.web import scope
 from gapbridge.web.i18n import map_summary, text_dir, whole_number
 
 
@@ -158,11 +159,16 @@ def _organizations(request: HttpRequest) -> Any:
 @login_required
 @require_http_methods(["GET", "POST"])
 def barrier_report(request: HttpRequest) -> HttpResponse:
-    form = forms.BarrierForm(request.POST or None, organizations=_organizations(request))
+    allowed = _organizations(request)
+    if scope.names_other(request, "reporter_organization", allowed):
+        return scope.forbidden(_("You may not report on behalf of this organization."))
+    form = forms.BarrierForm(request.POST or None, organizations=allowed)
     if request.method == "POST" and form.is_valid():
         try:
             barrier = services.report_barrier(request.user, **form.service_fields())
-        except (services.BarrierError, PermissionDenied) as exc:
+        except PermissionDenied as exc:
+            return scope.forbidden(str(exc))
+        except services.BarrierError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Thank you: the barrier is recorded and will be reviewed."))

@@ -4,6 +4,8 @@ with their history and outcome, notifications. Views validate and call services;
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -49,7 +51,21 @@ from gapbridge.events.models import (
     Table,
 )
 
-ERRORS = (services.EventError, PermissionDenied)
+ERRORS = (services.EventError,)
+
+
+def refuse_denied(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A write the actor may not make is answered 403 (never a redirect with a message); nothing changed,
+    because every service checks permission inside its own transaction before writing."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except PermissionDenied as exc:
+            return _forbidden(str(exc))
+
+    return wrapper
 
 
 def _forbidden(message: str) -> HttpResponse:
@@ -109,6 +125,7 @@ def _event_fields(form: forms.EventForm) -> dict[str, Any]:
     return dict(form.cleaned_data)
 
 
+@refuse_denied
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
@@ -128,6 +145,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@refuse_denied
 @login_required
 @require_http_methods(["GET", "POST"])
 def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -177,6 +195,7 @@ def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
+@refuse_denied
 @login_required
 @require_POST
 def event_status(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -198,6 +217,7 @@ def event_status(request: HttpRequest, event_id: int) -> HttpResponse:
 # Organising
 
 
+@refuse_denied
 @login_required
 @require_GET
 def organise(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -225,6 +245,7 @@ def organise(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
+@refuse_denied
 @login_required
 @require_POST
 def session_add(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -246,6 +267,7 @@ def session_add(request: HttpRequest, event_id: int) -> HttpResponse:
     return _back(request, reverse("events:organise", args=[event.pk]))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def session_remove(request: HttpRequest, event_id: int, session_id: int) -> HttpResponse:
@@ -262,6 +284,7 @@ def session_remove(request: HttpRequest, event_id: int, session_id: int) -> Http
     return _back(request, reverse("events:organise", args=[event.pk]))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def slot_toggle(request: HttpRequest, event_id: int, slot_id: int) -> HttpResponse:
@@ -276,6 +299,7 @@ def slot_toggle(request: HttpRequest, event_id: int, slot_id: int) -> HttpRespon
     return _back(request, reverse("events:organise", args=[event.pk]))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def tables_add(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -301,6 +325,7 @@ def tables_add(request: HttpRequest, event_id: int) -> HttpResponse:
     return _back(request, reverse("events:organise", args=[event.pk]))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def table_toggle(request: HttpRequest, event_id: int, table_id: int) -> HttpResponse:
@@ -315,6 +340,7 @@ def table_toggle(request: HttpRequest, event_id: int, table_id: int) -> HttpResp
     return _back(request, reverse("events:organise", args=[event.pk]))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def invite(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -347,6 +373,7 @@ def invite(request: HttpRequest, event_id: int) -> HttpResponse:
 # Registration and participation
 
 
+@refuse_denied
 @login_required
 @require_http_methods(["GET", "POST"])
 def register(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -377,6 +404,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
+@refuse_denied
 @login_required
 @require_POST
 def participant_status(request: HttpRequest, event_id: int, participant_id: int) -> HttpResponse:
@@ -404,6 +432,7 @@ def _need_me(request: HttpRequest, event: Event) -> Participant | HttpResponse:
     return me
 
 
+@refuse_denied
 @login_required
 @require_GET
 def participation(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -439,6 +468,7 @@ def participation(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
+@refuse_denied
 @login_required
 @require_POST
 def participation_update(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -457,6 +487,7 @@ def participation_update(request: HttpRequest, event_id: int) -> HttpResponse:
     return HttpResponseRedirect(_url("participation", event, me))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def availability(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -478,6 +509,7 @@ def availability(request: HttpRequest, event_id: int) -> HttpResponse:
     return HttpResponseRedirect(_url("participation", event, me))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def member_add(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -506,6 +538,7 @@ def member_add(request: HttpRequest, event_id: int) -> HttpResponse:
     return HttpResponseRedirect(_url("participation", event, me))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def member_remove(request: HttpRequest, event_id: int, member_id: int) -> HttpResponse:
@@ -527,6 +560,7 @@ def member_remove(request: HttpRequest, event_id: int, member_id: int) -> HttpRe
 # Meeting requests
 
 
+@refuse_denied
 @login_required
 @require_GET
 def requests_page(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -563,6 +597,7 @@ def requests_page(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
+@refuse_denied
 @login_required
 @require_POST
 def request_send(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -596,6 +631,7 @@ def request_send(request: HttpRequest, event_id: int) -> HttpResponse:
     return HttpResponseRedirect(_url("requests", event, me))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def request_respond(request: HttpRequest, event_id: int, request_id: int) -> HttpResponse:
@@ -623,6 +659,7 @@ def request_respond(request: HttpRequest, event_id: int, request_id: int) -> Htt
     return HttpResponseRedirect(_url("requests", event, me))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def request_withdraw(request: HttpRequest, event_id: int, request_id: int) -> HttpResponse:
@@ -646,6 +683,7 @@ def request_withdraw(request: HttpRequest, event_id: int, request_id: int) -> Ht
 # Agendas
 
 
+@refuse_denied
 @login_required
 @require_GET
 def agenda(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -679,6 +717,7 @@ def _place(event: Event, item: queries.AgendaItem) -> str:
     return ", ".join(x for x in (item.table, event.venue) if x)
 
 
+@refuse_denied
 @login_required
 @require_GET
 def agenda_pdf(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -712,6 +751,7 @@ def agenda_pdf(request: HttpRequest, event_id: int) -> HttpResponse:
     return response
 
 
+@refuse_denied
 @login_required
 @require_GET
 def agenda_ics(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -764,6 +804,7 @@ def _grid_context(request: HttpRequest, event: Event) -> dict[str, Any]:
     return {"event": event, "grid": queries.grid(event), "schedule_form": forms.ScheduleForm()}
 
 
+@refuse_denied
 @login_required
 @require_GET
 def grid(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -773,6 +814,7 @@ def grid(request: HttpRequest, event_id: int) -> HttpResponse:
     return render(request, "events/grid.html", _grid_context(request, event))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def schedule_run(request: HttpRequest, event_id: int) -> HttpResponse:
@@ -836,6 +878,7 @@ def _meeting(request: HttpRequest, event: Event, meeting_id: int) -> Meeting:
     return meeting
 
 
+@refuse_denied
 @login_required
 @require_GET
 def meeting_detail(request: HttpRequest, event_id: int, meeting_id: int) -> HttpResponse:
@@ -872,6 +915,7 @@ def meeting_detail(request: HttpRequest, event_id: int, meeting_id: int) -> Http
     )
 
 
+@refuse_denied
 @login_required
 @require_POST
 def meeting_cancel(request: HttpRequest, event_id: int, meeting_id: int) -> HttpResponse:
@@ -890,6 +934,7 @@ def meeting_cancel(request: HttpRequest, event_id: int, meeting_id: int) -> Http
     return _back(request, reverse("events:meeting", args=[event.pk, meeting.pk]))
 
 
+@refuse_denied
 @login_required
 @require_POST
 def meeting_outcome(request: HttpRequest, event_id: int, meeting_id: int) -> HttpResponse:
@@ -912,6 +957,7 @@ def meeting_outcome(request: HttpRequest, event_id: int, meeting_id: int) -> Htt
 # Notifications
 
 
+@refuse_denied
 @login_required
 @require_GET
 def notifications_page(request: HttpRequest) -> HttpResponse:
@@ -920,6 +966,7 @@ def notifications_page(request: HttpRequest) -> HttpResponse:
     )
 
 
+@refuse_denied
 @login_required
 @require_POST
 def notifications_read(request: HttpRequest) -> HttpResponse:

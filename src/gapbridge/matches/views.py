@@ -8,9 +8,11 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -60,8 +62,8 @@ def match_act(request: HttpRequest) -> HttpResponse:
         )
     action = request.POST.get("action", "")
     reason = request.POST.get("reason", "").strip()
-    back = request.POST.get("next") or reverse("needs:detail", args=[need_id])
-    if not back.startswith("/"):
+    back = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=False):
         back = reverse("needs:detail", args=[need_id])
     try:
         if action == "contact":
@@ -70,8 +72,9 @@ def match_act(request: HttpRequest) -> HttpResponse:
                 request, _("Contact recorded. The provider's contact details are on the offer's page.")
             )
         elif action in {MatchStatus.ACCEPTED, MatchStatus.DECLINED}:
-            match = services.suggest(request.user, need_id, offer_id)
-            services.change_status(request.user, match.pk, action, reason)
+            with transaction.atomic():  # a refused status change leaves no suggestion behind
+                match = services.suggest(request.user, need_id, offer_id)
+                services.change_status(request.user, match.pk, action, reason)
             messages.success(request, _("Match updated."))
         else:
             messages.error(request, _("Unknown action."))

@@ -9,6 +9,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -32,6 +33,7 @@ from gapbridge.needs.lifecycle import MATCHABLE, TRANSITIONS
 from gapbridge.needs.lifecycle import NeedStatus as LifecycleStatus
 from gapbridge.needs.models import Need, NeedOrigin, NeedStatus
 from gapbridge.offers.choices import FocusArea, SupportKind
+from gapbridge.web import scope
 
 PAGE_SIZE = 25
 
@@ -130,7 +132,7 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
     )
 
 
-def _countries(request: HttpRequest) -> object:
+def _countries(request: HttpRequest) -> QuerySet[Economy]:
     if is_secretariat(request.user) or organization_ids(request.user):
         return Economy.objects.order_by("name_en")
     return Economy.objects.filter(pk__in=country_ids(request.user)).order_by("name_en")
@@ -139,7 +141,10 @@ def _countries(request: HttpRequest) -> object:
 @login_required
 @require_http_methods(["GET", "POST"])
 def need_create(request: HttpRequest) -> HttpResponse:
-    form = forms.NeedForm(request.POST or None, countries=_countries(request))
+    allowed = _countries(request)
+    if scope.names_other(request, "country", allowed, key="iso3"):
+        return scope.forbidden(_("You may not publish needs for this country."))
+    form = forms.NeedForm(request.POST or None, countries=allowed)
     if request.method == "POST" and form.is_valid():
         try:
             need = services.create_need(request.user, form.cleaned_data["country"], **form.service_data())

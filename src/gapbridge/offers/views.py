@@ -8,6 +8,7 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from gapbridge.offers.choices import FocusArea, Language, SupportKind
 from gapbridge.offers.lifecycle import TRANSITIONS, OfferStatus
 from gapbridge.offers.models import Offer, OfferOrigin
 from gapbridge.organizations.models import Organization
+from gapbridge.web import scope
 
 PAGE_SIZE = 25
 
@@ -98,7 +100,7 @@ def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
     )
 
 
-def _organizations(request: HttpRequest) -> object:
+def _organizations(request: HttpRequest) -> QuerySet[Organization]:
     if is_secretariat(request.user):
         return Organization.objects.order_by("name")
     return Organization.objects.filter(pk__in=organization_ids(request.user)).order_by("name")
@@ -107,7 +109,10 @@ def _organizations(request: HttpRequest) -> object:
 @login_required
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest) -> HttpResponse:
-    form = forms.OfferForm(request.POST or None, organizations=_organizations(request))
+    allowed = _organizations(request)
+    if scope.names_other(request, "provider", allowed):
+        return scope.forbidden(_("You may not publish offers for this organization."))
+    form = forms.OfferForm(request.POST or None, organizations=allowed)
     if request.method == "POST" and form.is_valid():
         try:
             offer = services.create_offer(request.user, form.cleaned_data["provider"], **form.service_data())

@@ -22,6 +22,7 @@ from gapbridge.organizations.models import Organization
 from gapbridge.pledges import forms, queries, results, services
 from gapbridge.pledges.models import TRANSITIONS, Pledge, PledgeActivity, PledgeStatus
 from gapbridge.projects.models import Activity
+from gapbridge.web import scope
 from gapbridge.web.i18n import chart_number, percent, sparkline_summary, text_dir
 
 
@@ -142,6 +143,8 @@ def pledge_new(request: HttpRequest) -> HttpResponse:
             status=403,
             content_type="text/plain; charset=utf-8",
         )
+    if scope.names_other(request, "provider", orgs):
+        return scope.forbidden(_("You may not record pledges for this organization."))
     form = forms.PledgeForm(request.POST or None, organizations=orgs)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
@@ -161,7 +164,9 @@ def pledge_new(request: HttpRequest) -> HttpResponse:
                 target_countries=list(d["target_countries"]),
                 target_groups=list(d["target_groups"]),
             )
-        except (services.PledgeError, PermissionDenied) as exc:
+        except PermissionDenied as exc:
+            return scope.forbidden(str(exc))
+        except services.PledgeError as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Pledge recorded as a draft; announce it to publish it."))
