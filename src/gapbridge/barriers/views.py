@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -33,6 +34,8 @@ from gapbridge.countries.queries import QueryError
 from gapbridge.organizations.models import Organization
 from gapbridge.web import scope
 from gapbridge.web.i18n import map_summary, text_dir, whole_number
+
+PAGE_SIZE = 50
 
 
 def _filters(request: HttpRequest) -> queries.BarrierFilter:
@@ -75,13 +78,16 @@ def barrier_list(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     try:
         qs = queries.barriers(request.user, filters)
-        total = qs.count()
-        rows = [queries.view(request.user, b) for b in qs[:200]]
     except QueryError as exc:
-        filters, rows, total, error = queries.BarrierFilter(), [], 0, str(exc)
+        filters, qs, error = queries.BarrierFilter(), Barrier.objects.none(), str(exc)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
     context: dict[str, Any] = {
-        "rows": rows,
-        "total": total,
+        "rows": [queries.view(request.user, b) for b in page],
+        "page": page,
+        "total": page.paginator.count,
+        "page_query": params.urlencode(),
         "filters": filters,
         "error": error,
         "categories": BarrierCategory.choices,
