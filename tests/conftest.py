@@ -34,3 +34,11 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> None:
+    """Each test starts in the default language (a test that switched language must not leak it)."""
+    from django.utils import translation
+
+    translation.activate("en")
