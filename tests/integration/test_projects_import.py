@@ -12,7 +12,7 @@ from lxml import etree
 from gapbridge.audit.models import AuditEntry
 from gapbridge.organizations.models import Organization
 from gapbridge.projects import services
-from gapbridge.projects.importer import ImportInputError
+from gapbridge.projects.importer import ImportInputError, context
 from gapbridge.projects.models import (
     Activity,
     Finding,
@@ -24,6 +24,7 @@ from gapbridge.projects.models import (
     SourceFile,
     Transaction,
 )
+from gapbridge.projects.pipeline import Batch, pack, read_file
 from gapbridge.projects.storage import newer, primary_of
 
 from .test_projects_support import (
@@ -36,6 +37,7 @@ from .test_projects_support import (
     ORGANISATION,
     SMALL,
     edit_file,
+    full_snapshot,
     run_import,
     snapshot,
 )
@@ -273,13 +275,32 @@ def test_missing_path_is_an_input_error() -> None:
 
 def test_parallel_workers_give_the_same_database() -> None:
     # Workers only read and prepare; the writer stays in this process (so the test database is fine).
-    run_import(SMALL)
+    paths = [ACTIVITIES, ORGANISATION]
+    serial_run = run_import(paths)
     with connection.cursor() as cursor:
-        serial = snapshot(cursor)
-    Activity.objects.all().delete()
-    run_import(SMALL, workers=2)
-    with connection.cursor() as cursor:
-        assert snapshot(cursor) == serial
+        serial = full_snapshot(cursor)
+    for workers in (1, 2):
+        Activity.objects.all().delete()
+        summary = run_import(paths, workers=workers)
+        assert sum(summary.activities.values()) == sum(serial_run.activities.values()) == 969
+        assert summary.findings == serial_run.findings and summary.files == serial_run.files
+        with connection.cursor() as cursor:
+            assert full_snapshot(cursor) == serial, f"--workers {workers} gives another database"
+
+
+def test_batches_from_worker_processes_arrive_exactly_as_prepared() -> None:
+    ctx = context()
+    batches = [
+        message
+        for index, path in enumerate(sorted(ACTIVITIES.iterdir()))
+        for message in read_file(index, str(path), path.name, ctx, 50)
+        if isinstance(message, Batch)
+    ]
+    assert sum(len(b.items) for b in batches) == 969
+    for batch in batches:
+        packed = pack(batch)
+        assert packed.packed is not None and packed.items == [] and packed.size == batch.size
+        assert packed.prepared() == batch.items
 
 
 def test_garbage_values_longer_than_a_column_do_not_abort_the_batch(tmp_path: Path) -> None:

@@ -26,6 +26,16 @@ from gapbridge.projects.rows import Context
 from gapbridge.projects.storage import Writer, column_limits
 
 SUFFIXES = (".xml", ".xml.gz")
+#: Activities per message from a worker process: small, so the writer can start at once and write while
+#: the workers read (a full ``batch_size`` per message would leave it idle until the first one is done).
+WORKER_BATCH = 50
+
+
+class _Idle:
+    """Yielded by :meth:`Importer.messages` when the workers have nothing ready: time to write."""
+
+
+IDLE = _Idle()
 
 
 class ImportInputError(Exception):
@@ -121,8 +131,8 @@ class Importer:
         self._pending_size = 0
 
     # -- the two ways of reading ---------------------------------------------------------------------------
-    def messages(self, files: list[tuple[str, str]], workers: int) -> Iterator[Message]:
-        if workers <= 1 or len(files) <= 1:
+    def messages(self, files: list[tuple[str, str]], workers: int) -> Iterator[Message | _Idle]:
+        if workers <= 0 or not files:
             ctx = context()
             for index, (path, name) in enumerate(files):
                 yield from read_file(index, path, name, ctx, self.batch_size)
@@ -134,10 +144,13 @@ class Importer:
         tasks: Any = mp.Queue()
         results: Any = mp.Queue(maxsize=4 * workers)
         iso = iso2_map()
+        if method == "fork":  # read once here; the forked workers inherit the cached tables
+            load_rates()
+            load_focus_map()
         processes = [
             mp.Process(
                 target=worker_main,
-                args=(tasks, results, iso, column_limits(), self.batch_size, os.getpid()),
+                args=(tasks, results, iso, column_limits(), min(WORKER_BATCH, self.batch_size), os.getpid()),
                 daemon=True,
             )
             for _ in range(min(workers, len(files)))
@@ -154,8 +167,14 @@ class Importer:
         try:
             while running:
                 try:
-                    message = results.get(timeout=5)
+                    message = results.get_nowait()
                 except queue.Empty:
+                    yield IDLE  # write what has arrived while the workers go on reading
+                    try:
+                        message = results.get(timeout=5)
+                    except queue.Empty:
+                        message = IDLE
+                if message is IDLE:
                     if not any(p.is_alive() for p in processes):
                         raise RuntimeError("the import worker processes died") from None
                     continue
@@ -177,9 +196,14 @@ class Importer:
         for message in self.messages(files, workers):
             if isinstance(message, FileStart):
                 self._start(message)
+            elif isinstance(message, _Idle):
+                # Workers busy: write now rather than wait, but not in tiny transactions (each commit
+                # rewrites the index pages it touched, so 50-activity transactions cost 60% more).
+                if self._pending_size >= max(1, self.batch_size // 2):
+                    self._flush()
             elif isinstance(message, Batch):
                 self._pending.append(message)
-                self._pending_size += len(message.items) + len(message.skipped)
+                self._pending_size += message.size
                 if self._pending_size >= self.batch_size:
                     self._flush()
             elif self._pending:
@@ -212,7 +236,7 @@ class Importer:
         files whose last activities they held."""
         batches, ends = self._pending, self._pending_ends
         self._pending, self._pending_ends, self._pending_size = [], [], 0
-        items = [item for batch in batches for item in batch.items]
+        items = [item for batch in batches for item in batch.prepared()]
         skipped = [(batch.index, s) for batch in batches for s in batch.skipped]
         for item in items:
             for row in item.children.get("finding", ()):

@@ -8,9 +8,11 @@ organization the import creates.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
+import socket
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -56,13 +58,15 @@ def ensure_organizations(
     found = dict(Organization.objects.filter(iati_ref__in=list(wanted)).values_list("iati_ref", "pk"))
     missing = sorted(ref for ref in wanted if ref not in found)
     reason = f"reporting organisation of IATI activities (import run {run.pk})" if run else "IATI import"
-    for ref in missing:
-        name, org_type = wanted[ref]
-        org = Organization.objects.create(
-            name=(name or ref)[:300],
+    created = Organization.objects.bulk_create(
+        Organization(
+            name=(wanted[ref][0] or ref)[:300],
             iati_ref=ref[:120],
-            org_type=org_type if org_type in _ORG_TYPES else OrganizationType.OTHER,
+            org_type=wanted[ref][1] if wanted[ref][1] in _ORG_TYPES else OrganizationType.OTHER,
         )
+        for ref in missing
+    )
+    for ref, org in zip(missing, created, strict=True):
         audit.record(actor, "import", org, after=audit.snapshot(org), reason=reason)
         found[ref] = org.pk
     return {ref: pk for ref, pk in found.items() if ref is not None}
@@ -237,16 +241,109 @@ def create_upload_job(actor: Actor, upload: UploadedFile) -> ImportJob:
     return job
 
 
+#: A running job whose worker gave no sign of life for this long is taken as dead. Workers beat at every
+#: batch (about a second); the long pause is the funding-cube rebuild at the end of a very large import.
+JOB_STALE_AFTER = dt.timedelta(minutes=15)
+
+
+def this_worker() -> str:
+    """``host:pid`` of this process, recorded on the jobs it runs."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _process_gone(worker: str) -> bool:
+    """True when ``worker`` ran on this host and its process no longer exists."""
+    host, _sep, pid = worker.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:  # exists, under another user
+        return False
+    return False
+
+
+def stale_reason(job: ImportJob, now: dt.datetime, stale_after: dt.timedelta = JOB_STALE_AFTER) -> str:
+    """Why a running ``job`` is taken as dead ("" while it is alive, or when it is not running)."""
+    if job.status != ImportJob.Status.RUNNING:
+        return ""
+    if job.worker and _process_gone(job.worker):
+        return f"its worker process ({job.worker}) is gone"
+    last = job.heartbeat_at or job.started_at
+    if last is not None and now - last > stale_after:
+        return f"no sign of life from its worker since {last:%Y-%m-%d %H:%M:%S} UTC"
+    return ""
+
+
+def fail_stale_jobs(
+    *, now: dt.datetime | None = None, stale_after: dt.timedelta = JOB_STALE_AFTER
+) -> list[int]:
+    """Mark running jobs whose worker died (killed, machine restarted) as failed, with a message that says
+    so; returns their ids. Called whenever a worker looks for work, so a restarted worker or web process
+    cleans up after the one that died. Such a job can be re-run (:func:`retry_job`): an import is
+    crash-safe and idempotent, so whatever the dead worker had written is completed, not doubled."""
+    moment = now or timezone.now()
+    failed: list[int] = []
+    for job in ImportJob.objects.filter(status=ImportJob.Status.RUNNING).order_by("id"):
+        why = stale_reason(job, moment, stale_after)
+        if not why:
+            continue
+        message = (
+            f"The import stopped: {why}. Nothing half-written was kept; re-run the job (or upload the file "
+            "again) to complete it."
+        )
+        with transaction.atomic():
+            # Conditional, like a claim: if two workers detect the same dead job, one records it.
+            if not ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.RUNNING).update(
+                status=ImportJob.Status.FAILED, message=message, finished_at=moment
+            ):
+                continue
+            ImportJobTransition.objects.create(
+                job=job,
+                from_status=ImportJob.Status.RUNNING,
+                to_status=ImportJob.Status.FAILED,
+                actor_label=this_worker(),
+                reason=message,
+            )
+        failed.append(job.pk)
+    return failed
+
+
+@transaction.atomic
+def retry_job(actor: Actor, job_id: int) -> ImportJob:
+    """Queue a failed upload again (secretariat only); its stored file is imported anew."""
+    require_secretariat(actor, "re-run IATI uploads")
+    job = ImportJob.objects.select_for_update().get(pk=job_id)
+    if job.status != ImportJob.Status.FAILED:
+        raise ValueError(f"upload {job.pk} is {job.status}; only a failed upload can be re-run")
+    before = audit.snapshot(job)
+    _transition(job, ImportJob.Status.QUEUED, audit.actor_label(actor), "re-run")
+    job.message = ""
+    job.bytes_done = job.items_done = 0
+    job.started_at = job.finished_at = job.heartbeat_at = None
+    job.worker = ""
+    job.save()
+    audit.record(
+        actor, "update", job, before=before, after=audit.snapshot(job), reason="re-run a failed upload"
+    )
+    return job
+
+
 def claim_next_job(worker: str) -> ImportJob | None:
-    """Take the oldest queued job (atomically, so two workers never take the same one)."""
+    """Take the oldest queued job (atomically, so two workers never take the same one). Jobs left running
+    by a worker that died are failed first (:func:`fail_stale_jobs`)."""
+    fail_stale_jobs()
     while True:
         with transaction.atomic():
             job = ImportJob.objects.filter(status=ImportJob.Status.QUEUED).order_by("id").first()
             if job is None:
                 return None
             # A conditional UPDATE is the claim: exactly one worker sees 1 row changed (also on SQLite).
+            now = timezone.now()
             taken = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.QUEUED).update(
-                status=ImportJob.Status.RUNNING, started_at=timezone.now()
+                status=ImportJob.Status.RUNNING, started_at=now, heartbeat_at=now, worker=this_worker()
             )
             if not taken:
                 continue
@@ -266,10 +363,12 @@ def run_job(job: ImportJob, worker: str = "import-worker") -> ImportJob:
     last = [0.0]
 
     def progress(p: importer.ImportProgress) -> None:
-        now = timezone.now().timestamp()
-        if now - last[0] >= 0.5:
-            last[0] = now
-            ImportJob.objects.filter(pk=job.pk).update(bytes_done=p.bytes_done, items_done=p.activities)
+        moment = timezone.now()
+        if moment.timestamp() - last[0] >= 0.5:
+            last[0] = moment.timestamp()
+            ImportJob.objects.filter(pk=job.pk).update(
+                bytes_done=p.bytes_done, items_done=p.activities, heartbeat_at=moment
+            )
 
     name = f"upload:{job.original_name}"
     try:

@@ -112,6 +112,10 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    #: who runs it ("host:pid") and when it last gave a sign of life: a running job whose worker died is
+    #: detected by these (services.fail_stale_jobs) instead of staying "running" for ever
+    worker = models.CharField(max_length=300, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
