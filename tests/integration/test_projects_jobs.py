@@ -9,6 +9,7 @@ import sys
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from gapbridge.accounts.models import Role
@@ -106,3 +107,21 @@ def test_progress_is_a_heartbeat() -> None:
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE
     assert job.heartbeat_at is not None and job.heartbeat_at > old
+
+
+def test_the_secretariat_reruns_a_failed_upload_from_its_page(client: Client) -> None:
+    job = _running_job()
+    ImportJob.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(hours=1))
+    staff = user("sec-page", Role.SECRETARIAT)
+    client.force_login(staff)
+    page = client.get(f"/projects/upload/{job.pk}/").content.decode()  # the page itself notices the dead job
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED and "Re-run this upload" in page
+    response = client.post(f"/projects/upload/{job.pk}/retry/")
+    assert response.status_code == 302 and response["Location"] == f"/projects/upload/{job.pk}/"
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.QUEUED and job.message == ""
+    assert client.post(f"/projects/upload/{job.pk}/retry/").status_code == 400  # only a failed one
+    assert services.work_queue("test-worker", once=True) == 1
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.DONE and Activity.objects.count() == 13

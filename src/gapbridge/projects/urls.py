@@ -16,4 +16,5 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("funding/<str:iso3>/", views.country_funding, name="country-funding"),
     path("upload/", views.upload, name="upload"),
     path("upload/<int:pk>/", views.upload_job, name="upload-job"),
+    path("upload/<int:pk>/retry/", views.upload_retry, name="upload-retry"),
 ]

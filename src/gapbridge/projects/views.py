@@ -11,11 +11,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import close_old_connections, connection
 from django.db.models import F
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseForbidden
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, HttpResponseForbidden
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gapbridge.accounts.permissions import PermissionDenied, is_secretariat
 from gapbridge.charts import svg, worldmap
@@ -237,6 +237,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     if not is_secretariat(request.user):
         return HttpResponseForbidden(_("Only the secretariat may upload IATI files."))
     error = ""
+    services.fail_stale_jobs()
     if request.method == "POST":
         upload_file = request.FILES.get("file")
         if upload_file is None:
@@ -259,8 +260,25 @@ def upload(request: HttpRequest) -> HttpResponse:
 def upload_job(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_secretariat(request.user):
         return HttpResponseForbidden(_("Only the secretariat may see uploads."))
+    services.fail_stale_jobs()
     job = get_object_or_404(ImportJob, pk=pk)
     if not job.finished:
         start_worker_thread()
     template = "projects/_job.html" if request.headers.get("HX-Request") else "projects/upload_job.html"
     return render(request, template, {"job": job})
+
+
+@login_required
+@require_POST
+def upload_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue a failed upload again; the job's page (which it redirects to) starts the worker."""
+    if not is_secretariat(request.user):
+        return HttpResponseForbidden(_("Only the secretariat may re-run uploads."))
+    get_object_or_404(ImportJob, pk=pk)
+    try:
+        services.retry_job(request.user, pk)
+    except PermissionDenied as exc:
+        return HttpResponseForbidden(str(exc))
+    except ValueError:
+        return HttpResponseBadRequest(_("Only a failed upload can be re-run."))
+    return redirect("projects:upload-job", pk=pk)

@@ -27,7 +27,7 @@ from gapbridge.offers.models import Offer
 from gapbridge.organizations.models import Organization
 from gapbridge.pledges import services as pledges
 from gapbridge.pledges.models import Pledge, PledgeActivity, PledgeFlow
-from gapbridge.projects.models import Activity
+from gapbridge.projects.models import Activity, ImportJob
 from tests.integration.permission_matrix.world import SECRETARIAT, World
 
 
@@ -259,3 +259,15 @@ def event_notifications(s: EventSetup, w: World) -> None:
         EventNotification.objects.create(
             member=m, event=s.event, key=f"matrix:{account.pk}", subject="s", message="m"
         )
+
+
+def failed_upload(w: World) -> ImportJob:
+    """A failed IATI upload (its stored file is gone: a re-run is queued, not run, by the write itself)."""
+    return ImportJob.objects.create(
+        original_name="matrix.xml",
+        stored_path="/nonexistent/matrix.xml",
+        size=1,
+        status=ImportJob.Status.FAILED,
+        message="failed for the matrix",
+        finished_at=timezone.now(),
+    )

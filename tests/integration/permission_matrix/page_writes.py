@@ -420,6 +420,10 @@ def _upload(w: World) -> Call:
     return Call("/projects/upload/", {})
 
 
+def _upload_retry(w: World) -> Call:
+    return Call(f"/projects/upload/{o.failed_upload(w).pk}/retry/", {})
+
+
 PAGE_WRITES: tuple[Write, ...] = (
     write("POST offers/new/", _offer_new, PROVIDER),
     write("POST offers/<int:offer_id>/edit/", _offer_edit, PROVIDER),
@@ -514,6 +518,7 @@ PAGE_WRITES: tuple[Write, ...] = (
     # The secretariat passes the permission check and is told the file is missing (400, nothing written):
     # a real upload starts the background import worker, tested in tests/web/test_projects_pages.py.
     write("POST projects/upload/", _upload, ONLY_SECRETARIAT, status={SECRETARIAT: 400}),
+    write("POST projects/upload/<int:pk>/retry/", _upload_retry, ONLY_SECRETARIAT),
 )
 
 _SELF = "acts only on the caller's own session or account, not on any object of the platform"
