@@ -133,6 +133,8 @@ def main(argv: list[str]) -> None:
         "DATABASE_URL": f"{PG}/{name}",
         "GAPBRIDGE_ENV": "dev",
         "GAPBRIDGE_DEBUG": "0",
+        # As deployed (docs/deployment.md): one cache shared by the workers (profiles, rate limits).
+        "GAPBRIDGE_REDIS_URL": os.environ.get("GAPBRIDGE_REDIS_URL", "redis://127.0.0.1:6379/9"),
         "GAPBRIDGE_API_RATE_LIMIT": "1000000",
         "GAPBRIDGE_API_RATE_LIMIT_TOKEN": "1000000",
     }

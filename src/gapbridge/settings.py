@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "gapbridge.web.security.SecurityHeadersMiddleware",
     "gapbridge.api.ratelimit.ApiRateLimitMiddleware",
+    "gapbridge.web.unavailable.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "gapbridge.urls"
