@@ -182,6 +182,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# The largest IATI file the upload page accepts (larger bodies are refused before they are read).
+IATI_UPLOAD_MAX_BYTES = int(os.environ.get("GAPBRIDGE_MAX_UPLOAD_MB", "200")) * 1024 * 1024
 if PRODUCTION:
     SECURE_SSL_REDIRECT = os.environ.get("GAPBRIDGE_SSL_REDIRECT", "1") == "1"
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

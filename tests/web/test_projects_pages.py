@@ -116,6 +116,27 @@ def test_upload_page_is_for_the_secretariat_and_imports_in_the_background(client
     assert history == [("", "queued"), ("queued", "running"), ("running", "done")]
 
 
+def test_an_upload_over_the_size_limit_is_refused_and_nothing_is_stored(
+    client: Client, settings: Any, tmp_path: Path
+) -> None:
+    settings.IATI_UPLOAD_MAX_BYTES = 10_000
+    settings.VAR_DIR = tmp_path
+    staff = user("sec-big", Role.SECRETARIAT)
+    client.login(username=staff.username, password=PASSWORD)
+    big = ICT_201.read_bytes()
+    assert len(big) > 10_000
+    response = client.post(
+        "/projects/upload/", {"file": SimpleUploadedFile("ict.xml", big, "application/xml")}
+    )
+    assert response.status_code == 413
+    assert "upload limit" in response.content.decode()
+    assert not ImportJob.objects.exists() and not (tmp_path / "uploads").exists()
+    # A file within the limit still goes through.
+    settings.IATI_UPLOAD_MAX_BYTES = len(big) + 50_000
+    ok = client.post("/projects/upload/", {"file": SimpleUploadedFile("ict.xml", big, "application/xml")})
+    assert ok.status_code == 302 and ImportJob.objects.count() == 1
+
+
 def test_a_bad_upload_fails_with_the_reason(client: Client) -> None:
     staff = user("sec2", Role.SECRETARIAT)
     client.login(username=staff.username, password=PASSWORD)

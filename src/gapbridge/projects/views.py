@@ -231,6 +231,13 @@ def start_worker_thread() -> None:
         _worker.start()
 
 
+def _declared_length(request: HttpRequest) -> int:
+    try:
+        return int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return 0
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def upload(request: HttpRequest) -> HttpResponse:
@@ -238,8 +245,15 @@ def upload(request: HttpRequest) -> HttpResponse:
         return HttpResponseForbidden(_("Only the secretariat may upload IATI files."))
     error = ""
     services.fail_stale_jobs()
+    limit_mb = settings.IATI_UPLOAD_MAX_BYTES // (1024 * 1024)
+    too_large = _("The file is larger than %(mb)s MB, the upload limit.") % {"mb": limit_mb}
+    if request.method == "POST" and _declared_length(request) > settings.IATI_UPLOAD_MAX_BYTES:
+        # Refused from the declared length, before the body is read or stored.
+        return render(request, "projects/upload.html", {"jobs": [], "error": too_large}, status=413)
     if request.method == "POST":
         upload_file = request.FILES.get("file")
+        if upload_file is not None and (upload_file.size or 0) > settings.IATI_UPLOAD_MAX_BYTES:
+            return render(request, "projects/upload.html", {"jobs": [], "error": too_large}, status=413)
         if upload_file is None:
             error = _("Choose an IATI XML file (.xml or .xml.gz) to upload.")
         else:
