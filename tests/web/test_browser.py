@@ -6,86 +6,26 @@ The server runs `gapbridge serve` on its own SQLite file, prepared with the same
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
-GAPBRIDGE = [sys.executable, "-m", "gapbridge.cli.__main__"]
+from tests.web import live
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = live.pytestmark
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     var = tmp_path_factory.mktemp("var")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{var / 'browser.sqlite3'}",
-        "GAPBRIDGE_ENV": "dev",
-        "GAPBRIDGE_DEBUG": "0",
-        "GAPBRIDGE_VAR_DIR": str(var),
-    }
-    for command in (["migrate"], ["load-reference"]):
-        subprocess.run([*GAPBRIDGE, *command], env=env, check=True, capture_output=True, timeout=300)
-    port = _free_port()
-    log = (var / "server.log").open("w")
-    process = subprocess.Popen(
-        [*GAPBRIDGE, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2):  # noqa: S310 (loopback URL)
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("server did not start: " + (var / "server.log").read_text()) from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    yield from live.serve(live.prepare(var, [["migrate"], ["load-reference"]]), var)
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-                "--disable-quic",
-            ],
-        )
-        yield instance
-        instance.close()
+def browser() -> Iterator[Any]:
+    yield from live.chromium()
 
 
 def test_country_profile_renders_chart_and_map(server: str, browser: object, tmp_path: Path) -> None:

@@ -7,22 +7,16 @@ its own SQLite file). Skipped, with the reason, when Chromium is not installed.
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web.test_browser import CHROMIUM, GAPBRIDGE, _free_port, browser, server
+from tests.web import live
+from tests.web.test_browser import browser, server
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = live.pytestmark
 __all__ = ["browser", "server"]  # fixtures shared with test_browser.py
 
 VIEWPORT = {"width": 1280, "height": 900}
@@ -107,44 +101,8 @@ RoleAssignment.objects.create(user=user, role=Role.FOCAL_POINT, economy=Economy.
 def role_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second server whose database has a user with roles (the shared one has no users)."""
     var = tmp_path_factory.mktemp("var-roles")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{var / 'browser.sqlite3'}",
-        "GAPBRIDGE_ENV": "dev",
-        "GAPBRIDGE_DEBUG": "0",
-        "GAPBRIDGE_VAR_DIR": str(var),
-    }
-    for command in (["migrate"], ["load-reference"]):
-        subprocess.run([*GAPBRIDGE, *command], env=env, check=True, capture_output=True, timeout=300)
-    manage = Path(__file__).resolve().parents[2] / "manage.py"
-    subprocess.run(
-        [sys.executable, str(manage), "shell", "-c", MAKE_USER],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=120,
-    )
-    port = _free_port()
-    log = (var / "server.log").open("w")
-    process = subprocess.Popen(
-        [*GAPBRIDGE, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2):  # noqa: S310 (loopback URL)
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("server did not start: " + (var / "server.log").read_text()) from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    env = live.prepare(var, [["migrate"], ["load-reference"], ["manage.py", "shell", "-c", MAKE_USER]])
+    yield from live.serve(env, var)
 
 
 def test_navigation_with_every_dashboard_stays_right_to_left_in_arabic(

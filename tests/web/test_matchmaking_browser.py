@@ -9,17 +9,13 @@ fits; the need's history shows every move. The server is prepared with the comma
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.web import test_browser as live
+from tests.web import live
 
 from ..integration.test_projects_support import ICT_203
 
@@ -29,21 +25,16 @@ PROVIDER_REF = "KE-RCO-CPR/2009/5689"  # TradeMark East Africa: trade facilitati
 OFFER = "Customs single window and e-trade advisory"
 NEED = "Paperless trade for Kenyan SMEs"
 
-browser = live.browser
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    yield from live.chromium()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`test_browser`'s live server, plus registry data, seeded offers and three users."""
     var = tmp_path_factory.mktemp("var")
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{var / 'browser.sqlite3'}",
-        "GAPBRIDGE_ENV": "dev",
-        "GAPBRIDGE_DEBUG": "0",
-        "GAPBRIDGE_VAR_DIR": str(var),
-        "GAPBRIDGE_PASSWORD": PASSWORD,
-    }
     steps = [
         ["migrate"],
         ["load-reference"],
@@ -53,34 +44,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         ["add-user", "fp", "--email", "fp@example.org", "--role", "focal_point", "--country", "KEN"],
     ]
     steps[4] += ["--organization", PROVIDER_REF]
-    for command in steps:
-        done = subprocess.run([*live.GAPBRIDGE, *command], env=env, capture_output=True, timeout=300)
-        assert done.returncode == 0, (command, done.stdout[-2000:], done.stderr[-2000:])
-    yield from _serve(env, var)
-
-
-def _serve(env: dict[str, str], var: Path) -> Iterator[str]:
-    port = live._free_port()
-    log = (var / "server.log").open("w")
-    process = subprocess.Popen(
-        [*live.GAPBRIDGE, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/healthz", timeout=2):  # noqa: S310 (loopback URL)
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("server did not start: " + (var / "server.log").read_text()) from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
-        log.close()
+    env = live.prepare(var, steps, GAPBRIDGE_PASSWORD=PASSWORD)
+    yield from live.serve(env, var)
 
 
 def _saved(page: Any, heading: str) -> None:
