@@ -57,7 +57,8 @@ def test_countries_filter_with_htmx_and_arabic_direction(server: str, browser: o
     page.locator("#country-table .table-meta", has_text="41 economies").wait_for(timeout=10_000)
     assert "Bangladesh" not in page.locator("#country-table").inner_text()
     page.select_option("#lang-select", "ar")
-    page.locator("form.lang button").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the language form posts, then redirects back to this page
+        page.locator("form.lang button").click()
+    page.locator("html[dir=rtl]").wait_for(timeout=10_000)
     assert page.evaluate("document.documentElement.dir") == "rtl"
     page.close()

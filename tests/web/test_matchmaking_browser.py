@@ -65,8 +65,8 @@ def _login(browser: Any, server: str, username: str) -> Any:
     page.goto(server + "/accounts/login/")
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
-    page.locator("form button[type=submit], form input[type=submit]").last.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # the sign-in form posts, then redirects away from the login page
+        page.locator("form button[type=submit], form input[type=submit]").last.click()
     assert "/accounts/login/" not in page.url, page.content()[:2000]
     return page
 
