@@ -29,6 +29,7 @@ from gapbridge.analytics.models import (
 from gapbridge.charts import svg, worldmap
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.countries.queries import QueryError
+from gapbridge.web import scope
 from gapbridge.web.i18n import chart_number, map_summary, text_dir, whole_number
 
 
@@ -307,7 +308,7 @@ def alert_status(request: HttpRequest, alert_id: int) -> HttpResponse:
             request.user, alert_id, request.POST.get("to", ""), request.POST.get("reason", "")
         )
     except PermissionDenied as exc:
-        return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+        return scope.forbidden(str(exc))
     except services.AlertError as exc:
         messages.error(request, str(exc))
     else:

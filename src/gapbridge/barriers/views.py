@@ -196,9 +196,7 @@ def barrier_edit(request: HttpRequest, barrier_id: int) -> HttpResponse:
         services.is_responsible(request.user, barrier)
         or (services.is_reporter(request.user, barrier) and in_moderation)
     ):
-        return HttpResponse(
-            _("You may not edit this barrier."), status=403, content_type="text/plain; charset=utf-8"
-        )
+        return scope.forbidden(_("You may not edit this barrier."))
     initial = {
         name: getattr(barrier, name)
         for name in forms.BarrierForm.base_fields
@@ -224,7 +222,7 @@ def barrier_edit(request: HttpRequest, barrier_id: int) -> HttpResponse:
         try:
             services.update_barrier(request.user, barrier.pk, **changed)
         except PermissionDenied as exc:
-            return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+            return scope.forbidden(str(exc))
         except services.BarrierError as exc:
             form.add_error(None, str(exc))
         else:
@@ -244,7 +242,7 @@ def _act(request: HttpRequest, barrier_id: int, action: Any) -> HttpResponse:
     try:
         done = action()
     except PermissionDenied as exc:
-        return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+        return scope.forbidden(str(exc))
     except services.BarrierError as exc:
         messages.error(request, str(exc))
     else:
@@ -338,7 +336,7 @@ def barrier_merge(request: HttpRequest, barrier_id: int) -> HttpResponse:
             request.user, barrier_id, form.cleaned_data["into"], form.cleaned_data["reason"]
         )
     except PermissionDenied as exc:
-        return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+        return scope.forbidden(str(exc))
     except (services.BarrierError, Barrier.DoesNotExist) as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(reverse("barriers:detail", args=[barrier_id]))
@@ -385,7 +383,7 @@ def unfollow(request: HttpRequest, subscription_id: int) -> HttpResponse:
     except BarrierSubscription.DoesNotExist:
         raise Http404(_("No such subscription")) from None
     except PermissionDenied as exc:
-        return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+        return scope.forbidden(str(exc))
     messages.success(request, _("You no longer follow these barriers."))
     return HttpResponseRedirect(reverse("barriers:following"))
 

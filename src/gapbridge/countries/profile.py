@@ -190,7 +190,8 @@ def cached_profile(iso3: str, on: dt.date | None = None) -> CountryProfileOut:
     """`build_profile` of the economy `iso3`, kept in the cache until the reference data changes.
 
     Raises `Economy.DoesNotExist` for an unknown code. Keyed by date and language too (names and group
-    membership depend on them); callers get their own copy, so localising it in place is safe.
+    membership depend on them). The cache stores a pickled copy and every read unpickles a new one, so a
+    caller may localise what it gets in place.
     """
     on = on or queries.today()
     key = f"gapbridge:profile:{iso3.upper()}:{on.isoformat()}:{get_language()}:{reference_version()}"
@@ -198,4 +199,4 @@ def cached_profile(iso3: str, on: dt.date | None = None) -> CountryProfileOut:
     if profile is None:
         profile = build_profile(queries.get_profile(iso3), on)
         cache.set(key, profile, PROFILE_CACHE_SECONDS)
-    return profile.model_copy(deep=True)
+    return profile

@@ -50,6 +50,7 @@ from gapbridge.events.models import (
     Slot,
     Table,
 )
+from gapbridge.web import scope
 
 ERRORS = (services.EventError,)
 
@@ -63,13 +64,9 @@ def refuse_denied(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
         try:
             return view(request, *args, **kwargs)
         except PermissionDenied as exc:
-            return _forbidden(str(exc))
+            return scope.forbidden(str(exc))
 
     return wrapper
-
-
-def _forbidden(message: str) -> HttpResponse:
-    return HttpResponse(message, status=403, content_type="text/plain; charset=utf-8")
 
 
 def _event(request: HttpRequest, event_id: int) -> Event:
@@ -130,7 +127,7 @@ def _event_fields(form: forms.EventForm) -> dict[str, Any]:
 @require_http_methods(["GET", "POST"])
 def event_create(request: HttpRequest) -> HttpResponse:
     if not is_secretariat(request.user):
-        return _forbidden(_("Only the secretariat organises events."))
+        return scope.forbidden(_("Only the secretariat organises events."))
     form = forms.EventForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -151,7 +148,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
 def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     if not is_secretariat(request.user):
-        return _forbidden(_("Only the secretariat organises events."))
+        return scope.forbidden(_("Only the secretariat organises events."))
     initial = {name: getattr(event, name) for name in forms.EventForm.base_fields}
     form = forms.EventForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -223,7 +220,7 @@ def event_status(request: HttpRequest, event_id: int) -> HttpResponse:
 def organise(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     if not is_secretariat(request.user):
-        return _forbidden(_("Only the secretariat organises events."))
+        return scope.forbidden(_("Only the secretariat organises events."))
     people = list(queries.participants(event).prefetch_related("members"))
     return render(
         request,
@@ -428,7 +425,7 @@ def participant_status(request: HttpRequest, event_id: int, participant_id: int)
 def _need_me(request: HttpRequest, event: Event) -> Participant | HttpResponse:
     me = _me(request, event)
     if me is None:
-        return _forbidden(_("You do not take part in this event (or may not act for that participant)."))
+        return scope.forbidden(_("You do not take part in this event (or may not act for that participant)."))
     return me
 
 
@@ -810,7 +807,7 @@ def _grid_context(request: HttpRequest, event: Event) -> dict[str, Any]:
 def grid(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     if not is_secretariat(request.user):
-        return _forbidden(_("Only the secretariat sees the grid."))
+        return scope.forbidden(_("Only the secretariat sees the grid."))
     return render(request, "events/grid.html", _grid_context(request, event))
 
 
@@ -820,7 +817,7 @@ def grid(request: HttpRequest, event_id: int) -> HttpResponse:
 def schedule_run(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     if not is_secretariat(request.user):
-        return _forbidden(_("Only the secretariat runs the scheduler."))
+        return scope.forbidden(_("Only the secretariat runs the scheduler."))
     form = forms.ScheduleForm(request.POST)
     valid = form.is_valid()
     limit = form.cleaned_data["time_limit"] if valid else planner.DEFAULT_TIME_LIMIT

@@ -25,10 +25,7 @@ from gapbridge.needs.models import Need, NeedOrigin
 from gapbridge.offers import queries as offer_queries
 from gapbridge.offers.choices import FocusArea, SupportKind
 from gapbridge.offers.models import OfferStatus
-
-
-def _forbidden(exc: Exception) -> HttpResponse:
-    return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+from gapbridge.web import scope
 
 
 @require_GET
@@ -79,7 +76,7 @@ def match_act(request: HttpRequest) -> HttpResponse:
         else:
             messages.error(request, _("Unknown action."))
     except PermissionDenied as exc:
-        return _forbidden(exc)
+        return scope.forbidden(str(exc))
     except (services.MatchError, Need.DoesNotExist) as exc:
         messages.error(request, str(exc))
     return HttpResponseRedirect(back)
@@ -97,7 +94,7 @@ def match_transition(request: HttpRequest, match_id: int) -> HttpResponse:
             iati_identifier=request.POST.get("iati_identifier", ""),
         )
     except PermissionDenied as exc:
-        return _forbidden(exc)
+        return scope.forbidden(str(exc))
     except services.MatchError as exc:
         messages.error(request, str(exc))
     else:
@@ -200,7 +197,7 @@ def alerts_page(request: HttpRequest) -> HttpResponse:
         except (alerts.AlertError, ValueError, SavedSearch.DoesNotExist) as exc:
             messages.error(request, str(exc))
         except PermissionDenied as exc:
-            return _forbidden(exc)
+            return scope.forbidden(str(exc))
         return HttpResponseRedirect(reverse("matches:alerts"))
     return render(
         request,

@@ -38,10 +38,6 @@ from gapbridge.web import scope
 PAGE_SIZE = 25
 
 
-def _forbidden(exc: Exception) -> HttpResponse:
-    return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
-
-
 def _get(request: HttpRequest, need_id: int) -> Need:
     try:
         return queries.get_visible(request.user, need_id)
@@ -149,7 +145,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
         try:
             need = services.create_need(request.user, form.cleaned_data["country"], **form.service_data())
         except PermissionDenied as exc:
-            return _forbidden(exc)
+            return scope.forbidden(str(exc))
         except services.NeedError as exc:
             form.add_error(None, str(exc))
         else:
@@ -163,7 +159,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
 def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
     need = _get(request, need_id)
     if not can_edit(request.user, need) or need.is_indicative:
-        return _forbidden(PermissionDenied(_("You may not edit this need.")))
+        return scope.forbidden(_("You may not edit this need."))
     initial = {
         "country": need.country,
         "requesting_organization": need.requesting_organization,
@@ -186,7 +182,7 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
         try:
             services.update_need(request.user, need.pk, **form.service_data())
         except PermissionDenied as exc:
-            return _forbidden(exc)
+            return scope.forbidden(str(exc))
         except services.NeedError as exc:
             form.add_error(None, str(exc))
         else:
@@ -200,7 +196,7 @@ def _act(request: HttpRequest, need_id: int, action: Callable[[], str]) -> HttpR
     try:
         done = action()
     except PermissionDenied as exc:
-        return _forbidden(exc)
+        return scope.forbidden(str(exc))
     except services.NeedError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(reverse("needs:detail", args=[need_id]))
@@ -226,7 +222,7 @@ def need_adopt(request: HttpRequest, need_id: int) -> HttpResponse:
     try:
         need = services.adopt(request.user, need_id)
     except PermissionDenied as exc:
-        return _forbidden(exc)
+        return scope.forbidden(str(exc))
     except services.NeedError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(reverse("needs:detail", args=[need_id]))

@@ -30,10 +30,6 @@ from gapbridge.web import scope
 PAGE_SIZE = 25
 
 
-def _forbidden(exc: Exception) -> HttpResponse:
-    return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
-
-
 def _get(request: HttpRequest, offer_id: int) -> Offer:
     try:
         return queries.get_visible(request.user, offer_id)
@@ -117,7 +113,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
         try:
             offer = services.create_offer(request.user, form.cleaned_data["provider"], **form.service_data())
         except PermissionDenied as exc:
-            return _forbidden(exc)
+            return scope.forbidden(str(exc))
         except services.OfferError as exc:
             form.add_error(None, str(exc))
         else:
@@ -131,7 +127,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
 def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
     offer = _get(request, offer_id)
     if not can_edit(request.user, offer):
-        return _forbidden(PermissionDenied(_("You may not edit this offer.")))
+        return scope.forbidden(_("You may not edit this offer."))
     initial = {
         "provider": offer.provider,
         "title": offer.title,
@@ -159,7 +155,7 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
         try:
             services.update_offer(request.user, offer.pk, **form.service_data())
         except PermissionDenied as exc:
-            return _forbidden(exc)
+            return scope.forbidden(str(exc))
         except services.OfferError as exc:
             form.add_error(None, str(exc))
         else:
@@ -173,7 +169,7 @@ def _act(request: HttpRequest, offer_id: int, action: Callable[[], str]) -> Http
     try:
         done = action()
     except PermissionDenied as exc:
-        return _forbidden(exc)
+        return scope.forbidden(str(exc))
     except services.OfferError as exc:
         messages.error(request, str(exc))
     else:

@@ -138,11 +138,7 @@ def _organizations(request: HttpRequest) -> Any:
 def pledge_new(request: HttpRequest) -> HttpResponse:
     orgs = _organizations(request)
     if not orgs.exists():
-        return HttpResponse(
-            _("Only an organization's editors or the secretariat record pledges."),
-            status=403,
-            content_type="text/plain; charset=utf-8",
-        )
+        return scope.forbidden(_("Only an organization's editors or the secretariat record pledges."))
     if scope.names_other(request, "provider", orgs):
         return scope.forbidden(_("You may not record pledges for this organization."))
     form = forms.PledgeForm(request.POST or None, organizations=orgs)
@@ -179,7 +175,7 @@ def _act(request: HttpRequest, pledge_id: int, action: Any) -> HttpResponse:
     try:
         done = action()
     except PermissionDenied as exc:
-        return HttpResponse(str(exc), status=403, content_type="text/plain; charset=utf-8")
+        return scope.forbidden(str(exc))
     except (services.PledgeError, Activity.DoesNotExist) as exc:
         messages.error(request, str(exc) or _("Not found."))
     else:

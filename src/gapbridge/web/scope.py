@@ -1,4 +1,4 @@
-"""Refusing a form post that names an object outside the actor's reach: 403, not a form error.
+"""Refusals on pages: `forbidden` (the one 403 answer of the views), and `names_other` for form posts.
 
 Creation forms only offer the organizations or countries the actor may act for, so a post naming another
 existing one is a refused write (403), not a typo to correct (which stays a 400 form error).
