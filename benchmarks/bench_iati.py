@@ -88,6 +88,131 @@ def raw_iterparse(blobs: list[bytes]) -> tuple[int, float, float]:
     return count, best, best_cpu
 
 
+def blobs_of(files: list[Path]) -> list[bytes]:
+    return [_bytes(p) for p in files]
+
+
+def _walk_pass(blobs: list[bytes], walk: bool) -> tuple[int, int, float]:
+    """Activities, elements and CPU seconds (best of 3) of iterparse alone or iterparse plus the least a
+    Python reader of every element must do: visit it once and read its text and one attribute."""
+    best = float("inf")
+    count = elements = 0
+    for _round in range(3):
+        count = elements = 0
+        started = time.process_time()
+        for blob in blobs:
+            with contextlib.suppress(etree.XMLSyntaxError):
+                for _event, activity in etree.iterparse(
+                    io.BytesIO(blob),
+                    events=("end",),
+                    tag="iati-activity",
+                    resolve_entities=False,
+                    no_network=True,
+                ):
+                    count += 1
+                    if walk:
+                        for element in activity.iter():
+                            elements += 1
+                            _ = element.text, element.get("code")
+                    activity.clear()
+        best = min(best, time.process_time() - started)
+    return count, elements, best
+
+
+def _row_copy_seconds(imported: Path, from_python: bool = False) -> tuple[int, int, float]:
+    """Activities, rows and CPU seconds (best of 3) to insert every activity row of the imported database
+    again, entirely inside SQLite (``INSERT ... SELECT``: no Python per row), into a copy of it emptied
+    of activities (files, runs and organisations stay, as foreign keys point at them), with the
+    importer's settings (WAL, synchronous=NORMAL, foreign keys on) in one transaction. ``from_python``:
+    the rows are read into Python tuples first (not timed) and handed over with ``executemany``, the
+    cheapest way a Python importer can give SQLite rows it has built."""
+    import shutil
+    import sqlite3
+
+    keep = (
+        "projects_sourcefile",
+        "projects_importrun",
+        "projects_iatiorganisation",
+        "projects_organisationbudget",
+    )
+    with contextlib.closing(sqlite3.connect(imported)) as db:
+        order = [
+            name
+            for (name,) in db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'projects_%' ORDER BY rowid"
+            )
+            if name not in keep
+        ]
+    empty = imported.with_name("floor-empty.sqlite3")
+    shutil.copyfile(imported, empty)
+    with contextlib.closing(sqlite3.connect(empty, isolation_level=None)) as db:
+        for name in reversed(order):
+            db.execute(f"DELETE FROM {name}")  # noqa: S608 - names from sqlite_master
+        db.execute("VACUUM")
+    best = float("inf")
+    activities = rows = 0
+    for round_ in range(3):
+        target = imported.with_name(f"floor{round_}.sqlite3")
+        shutil.copyfile(empty, target)
+        db = sqlite3.connect(target, isolation_level=None)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            db.execute("PRAGMA foreign_keys=ON")
+            db.execute("ATTACH DATABASE ? AS source", (str(imported),))
+            ready = (
+                {name: db.execute(f"SELECT * FROM source.{name}").fetchall() for name in order}  # noqa: S608
+                if from_python
+                else {}
+            )
+            started = time.process_time()
+            db.execute("BEGIN")
+            rows = 0
+            for name in order:
+                if not from_python:
+                    rows += db.execute(f"INSERT INTO main.{name} SELECT * FROM source.{name}").rowcount  # noqa: S608
+                elif ready[name]:
+                    marks = ", ".join("?" * len(ready[name][0]))
+                    db.executemany(f"INSERT INTO main.{name} VALUES ({marks})", ready[name])  # noqa: S608
+                    rows += len(ready[name])
+            db.execute("COMMIT")
+            best = min(best, time.process_time() - started)
+            activities = db.execute("SELECT COUNT(*) FROM main.projects_activity").fetchone()[0]
+        finally:
+            db.close()
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{target}{suffix}").unlink(missing_ok=True)
+    empty.unlink(missing_ok=True)
+    return activities, rows, best
+
+
+def floor_report(blobs: list[bytes], imported: Path) -> None:
+    """What any importer written in Python must spend per activity to store this model in SQLite, measured
+    in the same run: the raw parse, one Python visit of each element, and the row inserts done entirely
+    in C. Their sum bounds the ratio such an importer can reach, before any conversion or validation."""
+    count, _elements, raw_cpu = _walk_pass(blobs, walk=False)
+    _count, elements, walk_cpu = _walk_pass(blobs, walk=True)
+    activities, rows, copy_seconds = _row_copy_seconds(imported)
+    _activities, _rows, handed_seconds = _row_copy_seconds(imported, from_python=True)
+    per = max(1, activities)
+    raw_us = raw_cpu / count * 1e6
+    walk_us = (walk_cpu - raw_cpu) / count * 1e6
+    copy_us = copy_seconds / per * 1e6
+    handed_us = handed_seconds / per * 1e6
+    in_c = raw_us + walk_us + copy_us
+    handed = raw_us + walk_us + handed_us
+    print(
+        f"sqlite: floor per activity of an importer storing this model ({elements / count:.0f} elements read, "
+        f"{rows / per:.0f} rows written): raw parse {raw_us:.0f} µs + one Python visit of each element "
+        f"{walk_us:.0f} µs + the rows inserted inside SQLite without Python (INSERT ... SELECT) {copy_us:.0f} µs "
+        f"= {in_c:.0f} µs (ratio at most {raw_us / in_c:.2f}); with the rows handed over from Python "
+        f"(executemany of ready tuples, {handed_us:.0f} µs) = {handed:.0f} µs (ratio at most "
+        f"{raw_us / handed:.2f}); both before any conversion, validation or row building "
+        "(docs/adr/0003-iati-import-throughput.md)",
+        flush=True,
+    )
+
+
 def adapter_parse(files: list[Path]) -> tuple[int, float]:
     from gapbridge.iati.errors import IatiError
     from gapbridge.iati.parser import iter_files
@@ -208,6 +333,8 @@ def import_bench(
             return (*found, times, target)
 
         body, cpu, rss, times, serial_url = best_of(0)
+        if kind == "sqlite":
+            floor_report(blobs_of(files), Path(serial_url.removeprefix("sqlite:///")))
         _drop(kind, serial_url)
         total = sum(body["activities"].values())
         rate = total / body["seconds"]
@@ -451,8 +578,12 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--scale-round-files", type=int, default=5, help="files (20,000 activities) per run")
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--tmp", help="folder for the generated corpus (default: system temp)")
+    parser.add_argument("--scale-only", action="store_true", help="only the scale run (PostgreSQL)")
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "gapbridge.settings")
+    if args.scale_only:
+        scale_run(args)
+        return
 
     files = _files(REPO_FILES)
     blobs = [_bytes(p) for p in files]

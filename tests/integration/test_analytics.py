@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from django.db.models import Q
+from django.utils import translation
 
 from gapbridge.accounts.models import Role
 from gapbridge.accounts.permissions import PermissionDenied
@@ -256,6 +257,17 @@ def test_country_brief_has_money_both_ways_projects_alerts_and_lists_what_is_mis
         )
     pdf = brief.render_pdf(found)
     assert pdf.startswith(b"%PDF") and len(pdf) > 2000
+
+
+def test_country_brief_pdf_is_written_in_the_readers_language_with_a_font_that_has_its_letters(
+    ids: dict[str, int],
+) -> None:
+    found = brief.build("ken")
+    with translation.override("ar"):
+        arabic = brief.render_pdf(found)
+    english = brief.render_pdf(found)
+    assert arabic.startswith(b"%PDF") and b"DejaVuSans" in arabic and b"DejaVuSans-Bold" in arabic
+    assert arabic != english and b"DejaVuSans" in english
 
 
 def test_country_brief_includes_open_barriers_of_the_country() -> None:

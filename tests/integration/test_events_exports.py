@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import re
 import zlib
 import zoneinfo
-
-import pytest
 
 from gapbridge.events import ics, pdf
 
@@ -153,7 +152,28 @@ def test_pdf_lists_the_meetings() -> None:
     assert "No meeting scheduled yet." in empty
 
 
-@pytest.mark.skipif(pdf._unicode_font() is None, reason="no DejaVu Sans on this machine")
-def test_pdf_uses_a_unicode_font_for_non_latin_names() -> None:
+def test_pdf_uses_the_bundled_unicode_font_for_non_latin_names() -> None:
     data = pdf.render(_agenda([pdf.PdfRow("09:00", "مصر", "Table 1", "M1")], participant="Égypte"))
     assert b"DejaVuSans" in data
+
+
+def test_right_to_left_agenda_mirrors_its_columns() -> None:
+    agenda = _agenda([pdf.PdfRow("09:00", "وزارة التجارة", "Table 1", "M1")], participant="مصر")
+    ltr = pdf.render(agenda)
+    rtl = pdf.render(dataclasses.replace(agenda, rtl=True))
+    assert rtl.startswith(b"%PDF-") and b"DejaVuSans" in rtl
+    # the same glyphs, placed differently: the first column (When) is now drawn at the right
+    assert rtl != ltr
+    when_ltr = _x_of(_pdf_text(ltr), "09:00")
+    when_rtl = _x_of(_pdf_text(rtl), "09:00")
+    assert when_rtl > when_ltr + 100
+
+
+def _x_of(stream: str, text: str) -> float:
+    """Where ``text`` is drawn across the page, relative to its table: the cell's offset (the last
+    ``1 0 0 1 x y cm`` before it) plus the text's own offset in the cell (``BT 1 0 0 1 x y Tm``)."""
+    at = stream.find(f"({text})")
+    assert at > 0, f"{text!r} not drawn"
+    cell = list(re.finditer(r"1 0 0 1 ([\d.]+) [\d.]+ cm", stream[:at]))[-1]
+    own = list(re.finditer(r"BT 1 0 0 1 ([\d.]+) [\d.]+ Tm", stream[:at]))[-1]
+    return float(cell.group(1)) + float(own.group(1))

@@ -82,7 +82,7 @@ def funding(request: HttpRequest, filters: Query[schemas.FundingQuery]) -> HttpR
         return csv_response("funding.csv", header, ([row.get(h) for h in header] for row in found))
     return schemas.FundingOut(
         group_by=group_by,
-        rule=RULE,
+        rule=str(RULE),
         gross_total_usd=round(sum(r["gross_usd"] for r in found), 2),
         dedup_total_usd=round(sum(r["dedup_usd"] for r in found), 2),
         results=[schemas.FundingCellOut(**row) for row in found],
@@ -484,5 +484,5 @@ def country_brief(request: HttpRequest, iso3: str) -> schemas.BriefOut:
         alerts=[alert_out(a) for a in found.alerts],
         sections={key: s.items for key, s in found.sections.items()},
         not_included=found.not_included,
-        rule=RULE,
+        rule=str(RULE),
     )

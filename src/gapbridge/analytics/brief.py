@@ -18,6 +18,7 @@ from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gapbridge.analytics import source
 from gapbridge.analytics.models import AlertStatus, CoordinationAlert, Measure
@@ -30,10 +31,11 @@ from gapbridge.analytics.queries import (
     concentration,
     funding_cube,
 )
+from gapbridge.countries import labels
 from gapbridge.countries.models import CountryScore, Economy, PillarScore
 from gapbridge.web.i18n import local_number
 
-RULE = (
+RULE = gettext_lazy(
     "Gross: every commitment, disbursement and expenditure as reported, added up. De-duplicated: money "
     "counted once, at the first funder in the data (docs/analytics.md)."
 )
@@ -213,7 +215,7 @@ def build(iso3: str) -> Brief:
         need=need,
         overall=score.overall if score else None,
         rank=score.rank if score else None,
-        pillars=list(PillarScore.objects.filter(economy=economy).order_by("position")),
+        pillars=_named(PillarScore.objects.filter(economy=economy).order_by("position")),
         by_area=by_area,
         by_provider=by_provider[:20],
         total=total,
@@ -227,34 +229,53 @@ def build(iso3: str) -> Brief:
     )
 
 
+def _named(pillars: Any) -> list[PillarScore]:
+    """The pillars with their names in the reader's language (for display; not saved)."""
+    found = list(pillars)
+    for pillar in found:
+        pillar.name = labels.pillar_name(pillar.pillar, pillar.name)
+    return found
+
+
 # -- PDF --------------------------------------------------------------------------------------------------
 def _usd(value: float) -> str:
     return local_number(value, 0)
 
 
 def render_pdf(brief: Brief) -> bytes:
-    """The brief as an A4 PDF (tables only; the HTML page has the charts)."""
-    from xml.sax.saxutils import escape
-
+    """The brief as an A4 PDF (tables only; the HTML page has the charts), in the active language: the
+    bundled DejaVu Sans for every script the site speaks, right to left (text and table columns) in
+    Arabic (:mod:`gapbridge.web.pdf_text`)."""
+    from django.utils.translation import get_language_bidi
     from reportlab.lib import colors  # type: ignore[import-untyped]
     from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
     from reportlab.lib.styles import getSampleStyleSheet  # type: ignore[import-untyped]
     from reportlab.lib.units import mm  # type: ignore[import-untyped]
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle  # type: ignore[import-untyped]
+    from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle  # type: ignore[import-untyped]
 
+    from gapbridge.web import pdf_text
+
+    rtl = get_language_bidi()
+    fonts = pdf_text.unicode_fonts()
     styles = getSampleStyleSheet()
-    body, small = styles["BodyText"], styles["BodyText"].clone("small", fontSize=8, leading=10)
+    body = pdf_text.styled(styles["BodyText"], fonts)
+    small = pdf_text.styled(styles["BodyText"], fonts, fontSize=8, leading=10)
+    heading_style = pdf_text.styled(styles["Heading2"], fonts)
+    title_style = pdf_text.styled(styles["Title"], fonts)
     story: list[Any] = []
 
     def heading(text: str) -> None:
         story.append(Spacer(1, 4 * mm))
-        story.append(Paragraph(escape(text), styles["Heading2"]))
+        story.append(pdf_text.paragraph(text, heading_style, rtl=rtl))
 
     def para(text: str, style: Any = body) -> None:
-        story.append(Paragraph(escape(text), style))
+        story.append(pdf_text.paragraph(text, style, rtl=rtl))
 
     def table(rows: list[list[str]], widths: list[float] | None = None) -> None:
-        cells = [[Paragraph(escape(str(c)), small) for c in row] for row in rows]
+        cells = [[pdf_text.paragraph(str(c), small, rtl=rtl) for c in row] for row in rows]
+        if rtl:  # columns read from the right
+            cells = [row[::-1] for row in cells]
+            widths = widths[::-1] if widths else widths
         t = Table(cells, colWidths=widths, repeatRows=1)
         t.setStyle(
             TableStyle(
@@ -268,13 +289,9 @@ def render_pdf(brief: Brief) -> bytes:
         story.append(t)
 
     economy = brief.economy
-    story.append(
-        Paragraph(
-            escape(
-                _("Coordination brief: %(name)s (%(iso3)s)") % {"name": economy.name, "iso3": economy.iso3}
-            ),
-            styles["Title"],
-        )
+    para(
+        _("Coordination brief: %(name)s (%(iso3)s)") % {"name": economy.name, "iso3": economy.iso3},
+        title_style,
     )
     para(
         _("Generated %(when)s by GapBridge.") % {"when": date_format(brief.generated, "DATETIME_FORMAT")},
@@ -293,12 +310,16 @@ def render_pdf(brief: Brief) -> bytes:
     table(
         [[_("Pillar"), _("Score (0–100, higher is better)"), _("Rank")]]
         + [
-            [p.name, local_number(p.score, 1) if p.score is not None else p.status, str(p.rank or "—")]
+            [
+                p.name,
+                local_number(p.score, 1) if p.score is not None else p.status,
+                str(p.rank or "—"),
+            ]
             for p in brief.pillars
         ]
     )
     heading(_("Funding by focus area (USD)"))
-    para(RULE, small)
+    para(str(RULE), small)
     money_head = [
         _("Commitments, gross"),
         _("Commitments, de-duplicated"),

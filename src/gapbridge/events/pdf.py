@@ -1,9 +1,8 @@
 """A participant's printable agenda as PDF (ReportLab): the event, then one row per meeting in time order.
 
-The standard Helvetica font is used when every character is in its encoding (Windows-1252: small files,
-searchable text);
-otherwise DejaVu Sans from the system fonts when present, which covers Latin, Greek, Cyrillic and Arabic
-letters (ReportLab does not shape Arabic script: names are readable, not typeset).
+Fonts and right-to-left text come from :mod:`gapbridge.web.pdf_text`: Helvetica when every character is in
+Windows-1252 (small files), the bundled DejaVu Sans otherwise; Arabic script is joined and laid out right
+to left, and an agenda in a right-to-left language (``rtl``) is right-aligned with its columns mirrored.
 """
 
 from __future__ import annotations
@@ -11,17 +10,12 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from reportlab.lib import colors  # type: ignore[import-untyped]
 from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet  # type: ignore[import-untyped]
 from reportlab.lib.units import mm  # type: ignore[import-untyped]
-from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-from reportlab.pdfbase.ttfonts import TTFont  # type: ignore[import-untyped]
 from reportlab.platypus import (  # type: ignore[import-untyped]
     Paragraph,
     SimpleDocTemplate,
@@ -30,11 +24,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
-UNICODE_FONTS = (
-    Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
-    Path("/usr/share/fonts/dejavu/DejaVuSans.ttf"),
-    Path("/Library/Fonts/DejaVuSans.ttf"),
-)
+from gapbridge.web import pdf_text
 
 
 @dataclass(frozen=True)
@@ -55,30 +45,14 @@ class PdfAgenda:
     rows: Sequence[PdfRow]
     empty: str
     footer: str
-
-
-@lru_cache(maxsize=1)
-def _unicode_font() -> str | None:
-    for path in UNICODE_FONTS:
-        if path.exists():
-            pdfmetrics.registerFont(TTFont("DejaVuSans", str(path)))
-            return "DejaVuSans"
-    return None
-
-
-def _font_for(texts: Sequence[str]) -> str:
-    try:
-        for t in texts:
-            t.encode("cp1252")  # WinAnsiEncoding, the standard fonts' encoding in ReportLab
-    except UnicodeEncodeError:
-        return _unicode_font() or "Helvetica"
-    return "Helvetica"
+    rtl: bool = False  # the reader's language is written right to left
 
 
 def render(agenda: PdfAgenda) -> bytes:
     texts = [agenda.title, agenda.participant, *agenda.facts, *agenda.headers, agenda.empty, agenda.footer]
     texts += [x for r in agenda.rows for x in (r.when, r.other, r.place, r.ref, r.note)]
-    font = _font_for(texts)
+    fonts = pdf_text.fonts_for(texts)
+    font = fonts[0]
     base = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=base["BodyText"], fontName=font, fontSize=9.5, leading=12)
     title = ParagraphStyle("title", parent=base["Title"], fontName=font, fontSize=17, leading=21, alignment=0)
@@ -86,7 +60,7 @@ def render(agenda: PdfAgenda) -> bytes:
     small = ParagraphStyle("small", parent=body, fontSize=8, textColor=colors.grey)
 
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
-        return Paragraph(escape(text).replace("\n", "<br/>"), style)
+        return pdf_text.paragraph(text, style, rtl=agenda.rtl)
 
     story: list[Any] = [p(agenda.title, title), p(agenda.participant, sub)]
     story += [p(f) for f in agenda.facts if f]
@@ -95,7 +69,11 @@ def render(agenda: PdfAgenda) -> bytes:
         data = [[p(h) for h in agenda.headers]]
         for r in agenda.rows:
             data.append([p(r.when), p(r.other + (f"\n{r.note}" if r.note else "")), p(r.place), p(r.ref)])
-        table = Table(data, colWidths=[42 * mm, 68 * mm, 50 * mm, 18 * mm], repeatRows=1)
+        widths = [42 * mm, 68 * mm, 50 * mm, 18 * mm]
+        if agenda.rtl:  # columns read from the right
+            data = [row[::-1] for row in data]
+            widths = widths[::-1]
+        table = Table(data, colWidths=widths, repeatRows=1)
         table.setStyle(
             TableStyle(
                 [

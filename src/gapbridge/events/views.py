@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
+from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -742,6 +743,7 @@ def agenda_pdf(request: HttpRequest, event_id: int) -> HttpResponse:
             "GapBridge, %(now)s UTC. Meetings can move until the event: check the page or the calendar file."
         )
         % {"now": f"{timezone.now():%Y-%m-%d %H:%M}"},
+        rtl=get_language_bidi(),
     )
     response = HttpResponse(pdf.render(document), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{_filename(event, me, "pdf")}"'
