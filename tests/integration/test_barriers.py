@@ -285,6 +285,40 @@ def test_followers_are_notified_once_by_page_and_email(
     assert not BarrierNotification.objects.filter(user=people["fp_other"]).exists()
 
 
+def test_notifications_read_in_the_readers_language(
+    people: dict[str, Any], django_capture_on_commit_callbacks: Capture, client: Any
+) -> None:
+    from django.utils import translation
+
+    from gapbridge.barriers import notifications
+
+    follower = people["public"]
+    services.subscribe(follower, country="KEN")
+    b = report(people["editor"])
+    Barrier.objects.filter(pk=b.pk).update(
+        translations={"fr": {"title": "Licences de monnaie mobile réservées aux banques"}}
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.change_status(people["sec"], b.pk, "verified", "ok")
+        services.change_status(people["fp"], b.pk, "being_addressed", "bill tabled")
+    added, moved = BarrierNotification.objects.filter(user=follower).order_by("id")
+    assert "Mobile money licences" in added.message  # written in English, the language active then
+    with translation.override("fr"):
+        text = notifications.describe(added)
+        assert text.startswith("Nouvel obstacle dans ")
+        assert "Licences de monnaie mobile réservées aux banques" in text
+        assert "En cours de traitement" in notifications.describe(moved)
+        assert "Being addressed" not in notifications.describe(moved)
+    with translation.override("es"):  # no Spanish version of the title: as written, status in Spanish
+        text = notifications.describe(moved)
+        assert "Mobile money licences" in text and "Being addressed" not in text
+    client.force_login(follower)
+    page = client.get("/barriers/following/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Licences de monnaie mobile réservées aux banques" in page and "En cours de traitement" in page
+    api = client.get("/api/v1/barrier-notifications", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert any("En cours de traitement" in n["message"] for n in api)
+
+
 def test_email_can_be_turned_off_and_rolled_back_changes_send_nothing(
     people: dict[str, Any], django_capture_on_commit_callbacks: Capture
 ) -> None:

@@ -81,6 +81,28 @@ def test_brief_page_and_pdf(client: Client, loaded: dict[str, int]) -> None:
     assert client.get("/analytics/countries/ZZZ/").status_code == 404
 
 
+def test_brief_speaks_the_readers_language_and_the_api_keeps_english_names(
+    client: Client, loaded: dict[str, int]
+) -> None:
+    from gapbridge.countries.models import Economy, PillarScore
+
+    kenya = Economy.objects.get(iso3="KEN")
+    PillarScore.objects.update_or_create(
+        economy=kenya,
+        pillar="connectivity",
+        defaults={"name": "Connectivity", "score": 40.0, "coverage": 1.0, "status": "ok", "rank": 5},
+    )
+    french = client.get("/analytics/countries/KEN/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Connectivité" in french and "Brut : chaque engagement" in french
+    assert "Gross: every commitment" not in french
+    api = client.get("/api/v1/analytics/countries/KEN/brief", HTTP_ACCEPT_LANGUAGE="fr").json()
+    names = {p["pillar"]: p["name"] for p in api["gap_index"]["pillars"]}
+    assert names["connectivity"] == "Connectivity"  # stable English names in the API
+    assert api["rule"].startswith("Brut")
+    pdf = client.get("/analytics/countries/KEN/brief.pdf", HTTP_ACCEPT_LANGUAGE="ar")
+    assert pdf.status_code == 200 and b"DejaVuSans" in pdf.content
+
+
 def test_allocation_page_reports_infeasible_bounds(client: Client, loaded: dict[str, int]) -> None:
     html = page(client, "/analytics/allocate/?budget=100&group=ldc&floor=1000", 400)
     assert "floors add up" in html

@@ -215,7 +215,7 @@ def build(iso3: str) -> Brief:
         need=need,
         overall=score.overall if score else None,
         rank=score.rank if score else None,
-        pillars=_named(PillarScore.objects.filter(economy=economy).order_by("position")),
+        pillars=list(PillarScore.objects.filter(economy=economy).order_by("position")),
         by_area=by_area,
         by_provider=by_provider[:20],
         total=total,
@@ -229,12 +229,9 @@ def build(iso3: str) -> Brief:
     )
 
 
-def _named(pillars: Any) -> list[PillarScore]:
-    """The pillars with their names in the reader's language (for display; not saved)."""
-    found = list(pillars)
-    for pillar in found:
-        pillar.name = labels.pillar_name(pillar.pillar, pillar.name)
-    return found
+def pillar_rows(found: Brief) -> list[tuple[str, PillarScore]]:
+    """(name in the reader's language, pillar) for pages and the PDF; the API keeps the English names."""
+    return [(labels.pillar_name(p.pillar, p.name), p) for p in found.pillars]
 
 
 # -- PDF --------------------------------------------------------------------------------------------------
@@ -311,11 +308,11 @@ def render_pdf(brief: Brief) -> bytes:
         [[_("Pillar"), _("Score (0–100, higher is better)"), _("Rank")]]
         + [
             [
-                p.name,
+                name,
                 local_number(p.score, 1) if p.score is not None else p.status,
                 str(p.rank or "—"),
             ]
-            for p in brief.pillars
+            for name, p in pillar_rows(brief)
         ]
     )
     heading(_("Funding by focus area (USD)"))

@@ -353,6 +353,7 @@ def country_brief(request: HttpRequest, iso3: str) -> HttpResponse:
             "chart": chart,
             "projects": [(p, source.activity_url(p.id)) for p in found.projects],
             "rule": brief.RULE,
+            "pillars": brief.pillar_rows(found),
         },
     )
 

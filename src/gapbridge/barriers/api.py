@@ -340,7 +340,9 @@ def my_notifications(
         raise QueryError(
             _("limit must be between 1 and %(max)s; got %(value)s") % {"max": 500, "value": limit}
         )
-    qs = BarrierNotification.objects.filter(user_id=int(request.user.pk or 0))
+    qs = BarrierNotification.objects.filter(user_id=int(request.user.pk or 0)).select_related(
+        "barrier", "barrier__country", "barrier__group", "status_change"
+    )
     if unread:
         qs = qs.filter(read_at__isnull=True)
     return [schemas.notification_out(n) for n in qs[:limit]]

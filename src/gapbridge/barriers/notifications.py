@@ -19,11 +19,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from gapbridge.barriers.lifecycle import PUBLIC, Status
 from gapbridge.barriers.models import Barrier, BarrierNotification, BarrierStatusChange, BarrierSubscription
 from gapbridge.countries.queries import today
+from gapbridge.web.content_language import pick_translation
 
 log = logging.getLogger(__name__)
 
@@ -42,16 +44,25 @@ def followers(barrier: Barrier) -> set[int]:
 
 
 def _message(barrier: Barrier, event: str, change: BarrierStatusChange | None) -> str:
-    if event == BarrierNotification.Event.ADDED:
-        text = _("New barrier in %(where)s: %(title)s") % {"where": barrier.where, "title": barrier.title}
+    """The text of a notification in the active language: the barrier's title in that language where it
+    has a translation, the country's localised name and the status label."""
+    shown = pick_translation({"title": barrier.title}, barrier.language, barrier.translations, get_language())
+    title = shown.fields.get("title") or barrier.title
+    if event == BarrierNotification.Event.ADDED or change is None:
+        text = _("New barrier in %(where)s: %(title)s") % {"where": barrier.where, "title": title}
     else:
-        assert change is not None
         text = _("%(title)s (%(where)s) is now %(status)s") % {
-            "title": barrier.title,
+            "title": title,
             "where": barrier.where,
             "status": change.get_to_status_display(),
         }
     return text[:500]
+
+
+def describe(note: BarrierNotification) -> str:
+    """A notification's text in the reader's (active) language, made when it is shown. The stored
+    ``message`` keeps the text as first written, in the language active then (a record, not for display)."""
+    return _message(note.barrier, note.event, note.status_change)
 
 
 def notify_status(
@@ -119,7 +130,7 @@ def send_emails(notification_ids: list[int]) -> int:
     by_user: dict[int, list[BarrierNotification]] = defaultdict(list)
     pending = BarrierNotification.objects.filter(
         pk__in=notification_ids, emailed_at__isnull=True
-    ).select_related("barrier", "barrier__country", "barrier__group")
+    ).select_related("barrier", "barrier__country", "barrier__group", "status_change")
     for note in pending:
         if _email_enabled(note.user_id, note.barrier):
             by_user[note.user_id].append(note)
@@ -144,10 +155,9 @@ def send_emails(notification_ids: list[int]) -> int:
             notes = [n for n in notes if n.pk in ids]
             if not notes:
                 continue
-        lines = [f"- {n.message}\n  {base}/barriers/{n.barrier_id}/" for n in notes]
-        subject = (
-            notes[0].message if len(notes) == 1 else _("%(n)d barrier notifications") % {"n": len(notes)}
-        )
+        texts = [describe(n) for n in notes]
+        lines = [f"- {text}\n  {base}/barriers/{n.barrier_id}/" for n, text in zip(notes, texts, strict=True)]
+        subject = texts[0] if len(notes) == 1 else _("%(n)d barrier notifications") % {"n": len(notes)}
         body = "\n".join(
             [
                 _("Barriers you follow on GapBridge:"),

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
-from gapbridge.barriers import queries
+from gapbridge.barriers import notifications, queries
 from gapbridge.barriers.links import ResolvedLink
 from gapbridge.barriers.models import (
     BarrierNotification,
@@ -126,7 +126,7 @@ class NotificationOut(Schema):
     id: int
     barrier: int
     event: str
-    message: str
+    message: str = Field(description="What happened, in the language of the request")
     created_at: dt.datetime
     read: bool
 
@@ -317,7 +317,7 @@ def notification_out(n: BarrierNotification) -> NotificationOut:
         id=n.pk,
         barrier=n.barrier_id,
         event=n.event,
-        message=n.message,
+        message=notifications.describe(n),
         created_at=n.created_at,
         read=n.read_at is not None,
     )

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gapbridge.accounts.permissions import PermissionDenied, is_secretariat, organization_ids
-from gapbridge.barriers import forms, queries, services
+from gapbridge.barriers import forms, notifications, queries, services
 from gapbridge.barriers.focus import focus_choices
 from gapbridge.barriers.lifecycle import allowed_targets
 from gapbridge.barriers.links import available_kinds
@@ -357,9 +357,12 @@ def following(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("You follow these barriers now."))
             return HttpResponseRedirect(reverse("barriers:following"))
-    notes = list(
-        BarrierNotification.objects.filter(user_id=int(request.user.pk or 0)).select_related("barrier")[:100]
-    )
+    notes = [
+        (note, notifications.describe(note))
+        for note in BarrierNotification.objects.filter(user_id=int(request.user.pk or 0)).select_related(
+            "barrier", "barrier__country", "barrier__group", "status_change"
+        )[:100]
+    ]
     return render(
         request,
         "barriers/following.html",
@@ -369,7 +372,7 @@ def following(request: HttpRequest) -> HttpResponse:
                 user_id=int(request.user.pk or 0)
             ).select_related("country"),
             "notifications": notes,
-            "unread": sum(1 for n in notes if n.read_at is None),
+            "unread": sum(1 for n, _text in notes if n.read_at is None),
         },
         status=400 if form.errors else 200,
     )
