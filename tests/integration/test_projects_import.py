@@ -319,3 +319,33 @@ def test_garbage_values_longer_than_a_column_do_not_abort_the_batch(tmp_path: Pa
     assert summary["activities"]["new"] == 13 and not summary["errors"]
     assert Activity.objects.filter(activity_status__startswith="NOT A STATUS").count() == 1
     assert all(len(code) <= 100 for code in Activity.objects.values_list("sectors__code", flat=True) if code)
+
+
+def test_planner_statistics_are_refreshed_as_an_import_grows_the_tables(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from gapbridge.projects import storage
+
+    monkeypatch.setattr(storage, "ANALYZE_AFTER", 200)
+    sizes: list[int] = []
+    analyze = storage.Writer.analyze
+
+    def counting(self: storage.Writer) -> None:
+        sizes.append(self._table_size())
+        analyze(self)
+
+    monkeypatch.setattr(storage.Writer, "analyze", counting)
+    run_import([ACTIVITIES], batch_size=200)
+    if connection.vendor != "postgresql":
+        assert sizes == []  # SQLite plans these lookups with the indexes anyway
+        return
+    # refreshed as the table grew by half, not after every batch
+    assert sizes == sorted(sizes) and 2 <= len(sizes) < 966 // 200
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'projects_activity'")
+        assert cursor.fetchone()[0] >= sizes[-1]
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_stats "
+            "WHERE tablename = 'projects_activity' AND attname = 'iati_identifier'"
+        )
+        assert cursor.fetchone()[0] == 1

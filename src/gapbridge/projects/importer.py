@@ -211,6 +211,7 @@ class Importer:
             else:
                 self._end(message)
         self._flush()
+        self.writer.keep_statistics(0, final=True)
         self.summary.seconds = time.perf_counter() - started
         return self.summary
 
@@ -261,6 +262,7 @@ class Importer:
                         for index, lost in skipped
                         for f in lost.findings
                     )
+            self.writer.keep_statistics(result.new + result.updated)
             counts = self.summary.activities
             counts["new"] += result.new
             counts["updated"] += result.updated
