@@ -13,7 +13,7 @@
 Each import is run --rounds times (default 3, 2 with --quick) into a fresh database and the best round is
 reported, like the raw pass (best of 3); every round's time is printed too.
 
-Options: --workers N (import processes, default 2), --postgres URL (server for the throw-away databases,
+Options: --scale-only (just the scale run), --workers N (import processes, default 2), --postgres URL (server for the throw-away databases,
 default postgresql://postgres@127.0.0.1:5432/postgres), --scale-source DIR (real activities to replicate;
 default the shared data folder when present, else the repository's).
 """
