@@ -76,3 +76,24 @@ def test_organisation_export_and_worker(tmp_path: Path) -> None:
     assert result.exit_code == 0 and validate_file(out) == []
     worker = runner.invoke(app, ["import-worker", "--once"])
     assert worker.exit_code == 0 and "0 upload(s)" in worker.output
+
+
+def test_error_messages_are_not_broken_inside_a_long_path(tmp_path: Path) -> None:
+    missing = tmp_path / ("a-rather-long-folder-name-" * 4) / "activities.xml"
+    result = runner.invoke(app, ["import-iati", str(missing)])
+    assert result.exit_code == 2
+    assert f"error: {missing}: no such file or directory" in result.output
+
+
+def test_workers_default_to_the_cpus_for_large_runs_only(tmp_path: Path) -> None:
+    from gapbridge.projects.importer import AUTO_WORKERS_FROM, auto_workers
+
+    small = [(str(ICT_201), str(ICT_201))]
+    big = tmp_path / "big.xml"
+    big.write_bytes(b" " * AUTO_WORKERS_FROM)
+    large = [(str(big), str(big))]
+    assert auto_workers(small, cpus=8) == 0
+    assert auto_workers(large, cpus=1) == 0
+    assert auto_workers(large, cpus=2) == 2 and auto_workers(large, cpus=16) == 4
+    result = runner.invoke(app, ["import-iati", str(ICT_201), "--workers", "-1"])
+    assert result.exit_code == 2 and "--workers must be 0 or more; got -1" in result.output

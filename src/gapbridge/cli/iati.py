@@ -30,13 +30,18 @@ def import_iati(
         bool, typer.Option("--bundled", help="Import the bundled sample (data/iati) — what `make run` loads")
     ] = False,
     workers: Annotated[
-        int, typer.Option(help="Worker processes reading files (0 = all in this process; docs/registry.md)")
-    ] = 0,
+        int | None,
+        typer.Option(
+            help="Worker processes reading files; 0 = all in this process. Default: one per CPU (up to 4) "
+            "for 8 MB of files or more, else 0 (docs/registry.md)",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Import IATI activity and organisation files; bad files are reported, the others still import."""
     setup_django()
     from gapbridge.projects import services
-    from gapbridge.projects.importer import ImportInputError, ImportProgress, expand
+    from gapbridge.projects.importer import ImportInputError, ImportProgress, auto_workers, expand
 
     if not paths and not bundled:
         fail("give one or more IATI files or directories, or --bundled")
@@ -49,6 +54,11 @@ def import_iati(
         return
     if not files:
         fail(f"no .xml or .xml.gz files in {', '.join(str(p) for p in given)}")
+        return
+    if workers is None:
+        workers = auto_workers(files)
+    elif workers < 0:
+        fail(f"--workers must be 0 or more; got {workers}")
         return
     with Progress(
         TextColumn("{task.description}"),

@@ -15,7 +15,8 @@ from rich.table import Table
 
 from gapbridge.cli.app import app
 
-err = Console(stderr=True)
+# soft_wrap: messages are never broken inside a path or a name when the output is a log or a pipe
+err = Console(stderr=True, soft_wrap=True)
 
 
 def setup_django() -> None:
