@@ -252,6 +252,21 @@ def test_choropleth_is_accessible_and_links_countries() -> None:
     assert list(plain.iter(f"{SVG}a")) == []
 
 
+def test_only_countries_with_a_page_are_links() -> None:
+    def linked(svg: str) -> set[str]:
+        root = parse(svg)
+        return {path.get("data-iso3") or "" for a in root.iter(f"{SVG}a") for path in a.iter(f"{SVG}path")}
+
+    everything = linked(choropleth_svg(VALUES, title="t", legend_label="l"))
+    assert {"KEN", "AIA"} <= everything  # without names, every coded place
+    known = linked(
+        choropleth_svg(VALUES, title="t", legend_label="l", names={"KEN": "Kenya", "NER": "Niger"})
+    )
+    assert known == {"KEN", "NER"}  # Anguilla and the other territories without a page are not links
+    chosen = linked(choropleth_svg(VALUES, title="t", legend_label="l", linkable=["ner"]))
+    assert chosen == {"NER"}
+
+
 def test_choropleth_escapes_everything_it_inserts() -> None:
     evil = "<script>alert(1)</script>"
     svg = choropleth_svg(

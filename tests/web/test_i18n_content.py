@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from gapbridge.accounts.models import Role
 from gapbridge.barriers import services as barrier_services
@@ -269,3 +270,29 @@ def test_country_choices_in_forms_are_named_and_sorted_in_the_visitors_language(
         ).casefold()
 
     assert len(names) > 150 and names == sorted(names, key=key)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["fr", "ar", "es"])
+def test_creation_forms_start_in_the_visitors_language_and_name_places_in_it(
+    client: Client, lang: str
+) -> None:
+    from gapbridge.countries import labels
+    from gapbridge.countries.models import Economy
+
+    client.force_login(factories.user(f"i18n-sec-{lang}", Role.SECRETARIAT))
+    egypt = Economy.objects.get(iso3="EGY")
+    localised = getattr(egypt, f"name_{lang}")
+    for path in ("/offers/new/", "/needs/new/", "/barriers/report/"):
+        page = _get(client, path, lang)
+        language = page.split('name="language"')[1].split("</select>")[0]
+        assert re.search(rf'<option value="{lang}"[^>]*selected', language), path
+        assert not re.search(r'<option value="en"[^>]*selected', language), path
+        assert f">{localised}</option>" in page, path
+        assert f">{egypt.name_en} (EGY)</option>" not in page, path
+    offer = _get(client, "/offers/new/", lang)
+    with translation.override(lang):
+        region = labels.region("Sub-Saharan Africa")
+    assert region != "Sub-Saharan Africa" and f'value="Sub-Saharan Africa">{region}</option>' in offer
+    english = _get(client, "/offers/new/", "en").split('name="language"')[1].split("</select>")[0]
+    assert re.search(r'<option value="en"[^>]*selected', english)

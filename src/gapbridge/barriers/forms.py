@@ -12,12 +12,17 @@ from gapbridge.barriers.models import BarrierCategory, BarrierStatus, Language, 
 from gapbridge.countries.forms import LocalizedModelChoiceField
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.organizations.models import Organization
+from gapbridge.web.i18n import interface_language
 
 
 class BarrierForm(forms.Form):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
-    language = forms.ChoiceField(label=_("Language of the text"), choices=Language.choices, initial="en")
+    language = forms.ChoiceField(
+        label=_("Language of the text"),
+        choices=Language.choices,
+        initial=lambda: interface_language(Language.values),
+    )
     country = LocalizedModelChoiceField(
         label=_("Country"), queryset=Economy.objects.all(), required=False, to_field_name="iso3"
     )

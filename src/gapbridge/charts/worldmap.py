@@ -13,7 +13,7 @@ import gzip
 import json
 import os
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final, Literal
@@ -175,6 +175,7 @@ def choropleth_svg(
     id_prefix: str | None = None,
     world: WorldGeometry | None = None,
     summary: str = MAP_SUMMARY,
+    linkable: Collection[str] | None = None,
 ) -> str:
     """A complete `<svg>` world map with one `<path>` per country, coloured by `values` (ISO3 -> number).
 
@@ -183,6 +184,8 @@ def choropleth_svg(
     `{total}` and `{classes}`), for indicators that are not 0–100 (`scale`, `domain`), and for tests
     (`world`).
     `highlight` (an ISO3 code) gets a dark outline and is drawn last so neighbours do not cover it.
+    Only countries with a page are links: `linkable` (ISO3 codes), by default the codes in `names` when
+    given (the economies GapBridge knows; a territory of the map without one is drawn without a link).
     """
     direction = check_lang_dir(lang_dir)
     world = world or load_world()
@@ -191,6 +194,9 @@ def choropleth_svg(
     clean = {str(k).upper(): (None if v is None or is_missing(v) else float(v)) for k, v in values.items()}
     present = [v for v in clean.values() if v is not None]
     breaks = class_breaks(present, scale=scale, n_classes=n_classes, domain=domain)
+    if linkable is None and names:
+        linkable = set(names)
+    linked = None if linkable is None else {code.upper() for code in linkable}
     names = names or {}
     highlight = highlight.upper() if highlight else None
     prefix = id_prefix or default_id("map", title, legend_label, sorted(clean.items()), highlight)
@@ -232,7 +238,11 @@ def choropleth_svg(
             f'<path class="{" ".join(classes)}"{iso_attr} d="{esc(country.d)}" fill="{esc(fill)}"{extra}>'
             f"<title>{esc(label)}</title></path>"
         )
-        if link_template is not None and country.iso3 is not None:
+        if (
+            link_template is not None
+            and country.iso3 is not None
+            and (linked is None or country.iso3 in linked)
+        ):
             href = link_template.format(iso3=country.iso3)
             path = f'<a class="gb-country-link" href="{esc(href)}" aria-label="{esc(label)}">{path}</a>'
         body.append(path)

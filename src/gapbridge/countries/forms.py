@@ -16,7 +16,8 @@ from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 from gapbridge.countries.models import CountryGroup, Economy
 
 
-def _key(label: str) -> str:
+def sort_key(label: str) -> str:
+    """A label as people sort it: accents ignored, case folded ("Égypte" comes after "Dominique")."""
     return "".join(c for c in unicodedata.normalize("NFKD", label) if not unicodedata.combining(c)).casefold()
 
 
@@ -27,7 +28,7 @@ class _SortedByLabel(ModelChoiceIterator):
         if self.field.empty_label is not None:
             yield ("", self.field.empty_label)
         choices = [self.choice(obj) for obj in self.queryset.all()]
-        yield from sorted(choices, key=lambda choice: _key(str(choice[1])))
+        yield from sorted(choices, key=lambda choice: sort_key(str(choice[1])))
 
 
 def _label(obj: Any) -> str:

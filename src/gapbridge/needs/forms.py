@@ -7,14 +7,16 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gapbridge.countries.forms import LocalizedModelChoiceField
 from gapbridge.countries.models import Economy
 from gapbridge.needs.models import Priority
 from gapbridge.offers.choices import FocusArea, Language, RequesterType, SupportKind
 from gapbridge.organizations.models import Organization
+from gapbridge.web.i18n import interface_language
 
 
 class NeedForm(forms.Form):
-    country = forms.ModelChoiceField(
+    country = LocalizedModelChoiceField(
         label=_("Country"), queryset=Economy.objects.none(), to_field_name="iso3"
     )
     requesting_organization = forms.ModelChoiceField(
@@ -25,7 +27,11 @@ class NeedForm(forms.Form):
     )
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
-    language = forms.ChoiceField(label=_("Language of the text"), choices=Language.choices, initial="en")
+    language = forms.ChoiceField(
+        label=_("Language of the text"),
+        choices=Language.choices,
+        initial=lambda: interface_language(Language.values),
+    )
     focus_areas = forms.MultipleChoiceField(
         label=_("Focus areas"), choices=FocusArea.choices, widget=forms.CheckboxSelectMultiple
     )

@@ -7,26 +7,33 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gapbridge.countries import labels
+from gapbridge.countries.forms import LocalizedModelMultipleChoiceField, sort_key
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.offers.choices import FocusArea, Language, Modality, RequesterType, SupportKind
 from gapbridge.organizations.models import Organization
+from gapbridge.web.i18n import interface_language
 
 
 def _regions() -> list[tuple[str, str]]:
-    names = sorted(set(Economy.objects.exclude(sub_region="").values_list("sub_region", flat=True)))
-    return [(r, r) for r in names]
+    names = set(Economy.objects.exclude(sub_region="").values_list("sub_region", flat=True))
+    return sorted(((r, labels.region(r)) for r in names), key=lambda choice: sort_key(choice[1]))
 
 
 class OfferForm(forms.Form):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=Organization.objects.none())
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
-    language = forms.ChoiceField(label=_("Language of the text"), choices=Language.choices, initial="en")
+    language = forms.ChoiceField(
+        label=_("Language of the text"),
+        choices=Language.choices,
+        initial=lambda: interface_language(Language.values),
+    )
     kind = forms.ChoiceField(label=_("Kind of support"), choices=SupportKind.choices)
     focus_areas = forms.MultipleChoiceField(
         label=_("Focus areas"), choices=FocusArea.choices, widget=forms.CheckboxSelectMultiple
     )
-    eligible_countries = forms.ModelMultipleChoiceField(
+    eligible_countries = LocalizedModelMultipleChoiceField(
         label=_("Eligible countries (none: every country)"),
         queryset=Economy.objects.all(),
         to_field_name="iso3",
@@ -39,7 +46,7 @@ class OfferForm(forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
-    eligible_groups = forms.ModelMultipleChoiceField(
+    eligible_groups = LocalizedModelMultipleChoiceField(
         label=_("…or groups (membership on the date of the need)"),
         queryset=CountryGroup.objects.all(),
         to_field_name="code",

@@ -8,11 +8,19 @@ a table, a chart label and a map tooltip: 1,234,567.8 in English, 1 234 567,8 in
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Literal
 
 from django.utils.formats import get_format, number_format
-from django.utils.translation import get_language_bidi
+from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
+
+
+def interface_language(allowed: Collection[str], default: str = "en") -> str:
+    """The visitor's interface language (primary subtag) when it is one of ``allowed``, else ``default``:
+    the initial "language of the text" of a form, since people write in the language they browse in."""
+    language = (get_language() or default).split("-")[0].lower()
+    return language if language in allowed else default
 
 
 def text_dir() -> Literal["ltr", "rtl"]:
