@@ -146,6 +146,23 @@ def test_unconvertible_values_are_counted_in_their_own_currency() -> None:
     assert result.totals_usd["3"] == load_rates().convert(Decimal(100), "EUR", date(2020, 1, 1)).usd
 
 
+def test_an_implausible_value_is_kept_but_left_out_of_the_totals_with_a_finding() -> None:
+    activity = _activity(
+        recipient_countries=(RecipientCountry("MA"),),
+        transactions=(
+            _tx("2", "200000000000", "USD"),  # a real published typo: 200 billion dollars
+            _tx("2", "1000000", "USD"),
+            _tx("2", "25000000000", "USD"),  # exactly the limit: still counted
+        ),
+    )
+    result = money.compute(activity, load_rates(), load_focus_map())
+    assert result.totals_usd["2"] == Decimal(25_001_000_000)
+    assert sum(f.value for f in result.facts) == Decimal(25_001_000_000)
+    (note,) = [n for n in result.notes if n.code == money.VALUE_IMPLAUSIBLE]
+    assert note.path == "transaction[1]/value" and "200,000,000,000" in note.message
+    assert len(result.conversions) == 3  # every transaction keeps its conversion, as published
+
+
 def test_provider_is_the_provider_org_else_the_reporting_org() -> None:
     activity = _activity(
         transactions=(
@@ -216,3 +233,19 @@ def test_unconvertible_transactions_are_stored_without_usd() -> None:
         t.value_usd is not None
         for t in TransactionRow.objects.filter(fx_status__in=["usd", "converted"])[:50]
     )
+
+
+@pytest.mark.django_db
+def test_the_published_200_billion_typo_does_not_reach_the_funding_totals() -> None:
+    from gapbridge.projects.models import Finding
+
+    from .test_projects_support import ACTIVITIES
+
+    run_import([ACTIVITIES / "dportal-2023_covid-dportal.xml.gz"])
+    activity = Activity.objects.get(iati_identifier="XM-DAC-701-2-2020003078")
+    assert TransactionRow.objects.filter(activity=activity, value=Decimal(200_000_000_000)).exists()
+    finding = Finding.objects.get(activity=activity, code=money.VALUE_IMPLAUSIBLE)
+    assert finding.severity == "warning"
+    assert (activity.commitments_usd or 0) < 1_000_000_000
+    biggest = FundingFact.objects.order_by("-value_usd").values_list("value_usd", flat=True).first()
+    assert biggest is not None and biggest < money.IMPLAUSIBLE_USD

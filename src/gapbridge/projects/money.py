@@ -13,6 +13,11 @@ For each commitment (transaction type 2), disbursement (3) and expenditure (4):
   recorded, so totals never silently exceed or fall short of the published value.
 * **Currency** — ``value / rate(currency, year of value-date)`` (value-date, else the transaction date);
   unconvertible values keep their currency and amount and are counted, never added as dollars.
+* **Plausibility** — a funding transaction worth more than :data:`IMPLAUSIBLE_USD` (25 billion US dollars,
+  more than any single development-finance transaction: the largest in the bundled files is 1 billion) is
+  almost surely a data-entry error (a value in cents, extra zeros). It is kept as published, left out of
+  the facts and totals, and recorded as a ``value-implausible`` finding, so one typo cannot dwarf a
+  country's funding.
 * **Provider** — the transaction's ``provider-org`` (ref, else name), else the reporting organisation.
 
 Facts are aggregated per activity over (type, year, country, region, focus area, provider, currency,
@@ -35,14 +40,18 @@ HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 ONE = Decimal(1)
 SPLIT_NORMALISED = "split-normalised"
+VALUE_IMPLAUSIBLE = "value-implausible"
+#: One funding transaction above this many US dollars is taken for a data-entry error (module docstring).
+IMPLAUSIBLE_USD = Decimal(25_000_000_000)
 
 
 @dataclass(frozen=True, slots=True)
 class Note:
-    """A finding produced while splitting (code ``split-normalised``)."""
+    """A finding produced while splitting (``split-normalised``) or adding up (``value-implausible``)."""
 
     message: str
     path: str
+    code: str = SPLIT_NORMALISED
 
 
 @dataclass(frozen=True, slots=True)
@@ -230,12 +239,25 @@ def compute(
     conversions: list[Conversion] = []
     totals: dict[str, Decimal] = {}
     unconvertible = 0
+    implausible: list[Note] = []
     for index, transaction in enumerate(activity.transactions):
         conversion = rates.convert(
             transaction.value, transaction.currency, transaction.value_date or transaction.date
         )
         conversions.append(conversion)
         if transaction.type not in FUNDING_TYPES or transaction.value is None:
+            continue
+        if conversion.usd is not None and abs(conversion.usd) > IMPLAUSIBLE_USD:
+            implausible.append(
+                Note(
+                    f"transaction {index + 1} is worth USD {conversion.usd:,.0f} ({transaction.value} "
+                    f"{transaction.currency or ''}), more than USD {IMPLAUSIBLE_USD:,.0f} for one "
+                    "transaction: most likely a data-entry error; kept as published, left out of the "
+                    "funding totals",
+                    f"transaction[{index + 1}]/value",
+                    VALUE_IMPLAUSIBLE,
+                )
+            )
             continue
         if conversion.ok:
             assert conversion.usd is not None
@@ -287,7 +309,7 @@ def compute(
                     fact._seen.add(index)
                     fact.transactions += 1
     has_funding = any(t.type in FUNDING_TYPES for t in activity.transactions)
-    notes = [n for n in (geo_note, sector_note) if n is not None and has_funding]
+    notes = [n for n in (geo_note, sector_note) if n is not None and has_funding] + implausible
     return MoneyResult(list(facts.values()), conversions, notes, totals, unconvertible)
 
 

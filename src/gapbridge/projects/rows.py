@@ -38,7 +38,7 @@ from gapbridge.projects.fx import Conversion, Rates
 Row = tuple[Any, ...]
 
 #: Bump when the derivation (rows from a DTO) changes, so stored activities are re-derived.
-DERIVATION_VERSION = "1"
+DERIVATION_VERSION = "2"  # 2: implausible values left out of the funding facts and totals
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,7 +606,7 @@ def prepare(
     finding_rows: list[Row] = [
         (None, f.severity, str(f.code), f.message, f.path[:500], f.line) for f in findings
     ]
-    finding_rows += [(None, "warning", money.SPLIT_NORMALISED, n.message, n.path, None) for n in result.notes]
+    finding_rows += [(None, "warning", n.code, n.message, n.path, None) for n in result.notes]
     children["finding"] = finding_rows
     reporting_link = None
     if reporting is not None and reporting.ref:
