@@ -288,3 +288,19 @@ def test_chart_descriptions_for_screen_readers_come_from_the_translated_template
             "{legend}. {with_data} of {total} countries have data; classes {classes}."
         )
     assert {"{legend}", "{with_data}", "{total}", "{classes}"} <= set(re.findall(r"\{\w+\}", template))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["en", "fr", "es", "ar"])
+def test_the_language_switcher_names_each_language_in_itself(client: Client, lang: str) -> None:
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE=lang).content.decode()
+    switcher = html.split('id="lang-select"')[1].split("</select>")[0]
+    for code, name in (("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")):
+        assert f'lang="{code}">{name}</option>' in switcher, (lang, code)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("typed", ["Egypte", "égypte", "EGYPTE", "egipto", "مصر", "EGY"])
+def test_country_search_ignores_accents_and_case(client: Client, typed: str) -> None:
+    html = client.get("/search/", {"q": typed}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'href="/countries/EGY/"' in html, typed

@@ -37,6 +37,19 @@ def test_countries_table_lists_all_and_filters(client: Client) -> None:
     assert bad.status_code == 400 and "income_group must be one of" in bad.content.decode()
 
 
+def test_sorting_the_countries_replaces_the_sort_and_keeps_the_filters(client: Client) -> None:
+    import re
+
+    html = client.get("/countries/?group=ldc&sort=-name&sort=name").content.decode()
+    links = re.findall(r'<th scope="col"[^>]*><a href="\?([^"]+)"', html)
+    assert links and all(link.replace("&amp;", "&").count("sort=") == 1 for link in links)
+    assert all("group=ldc" in link for link in links)
+    csv_link = re.search(r'href="/countries\.csv\?([^"]*)"', html) or re.search(
+        r'href="[^"]*csv[^"]*\?([^"]*)"', html
+    )
+    assert csv_link and "sort=" in csv_link.group(1)  # the download keeps the order shown
+
+
 def test_countries_csv_download(client: Client) -> None:
     response = client.get("/countries.csv?region=Africa")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
@@ -57,18 +58,24 @@ class CountryFilter:
     sort: str = "name"
 
 
+def _fold(text: str) -> str:
+    """Accents (and Arabic vowel marks) removed, case folded: "Égypte" and "egypte" match."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
+
+
+def _names_matching(q: str) -> list[int]:
+    """Ids of the economies whose name in any language contains ``q``, accents and case ignored (a couple of
+    hundred rows: matched here, as SQL ``LIKE`` cannot ignore accents on every database)."""
+    wanted = _fold(q)
+    rows = Economy.objects.values_list("pk", "name_en", "name_fr", "name_es", "name_ar")
+    return [pk for pk, *names in rows if any(wanted in _fold(name) for name in names if name)]
+
+
 def economies(filters: CountryFilter) -> EconomyQuerySet:
     qs: EconomyQuerySet = Economy.objects.select_related("score")
     if filters.q:
         q = filters.q.strip()
-        qs = qs.filter(
-            Q(name_en__icontains=q)
-            | Q(name_fr__icontains=q)
-            | Q(name_es__icontains=q)
-            | Q(name_ar__icontains=q)
-            | Q(iso3__iexact=q)
-            | Q(iso2__iexact=q)
-        )
+        qs = qs.filter(Q(pk__in=_names_matching(q)) | Q(iso3__iexact=q) | Q(iso2__iexact=q))
     if filters.region:
         qs = qs.filter(
             Q(region__iexact=filters.region)

@@ -31,4 +31,6 @@ def site(request: HttpRequest) -> dict[str, Any]:
         "TEXT_DIR": "rtl" if get_language_bidi() else "ltr",
         "LANG": get_language() or settings.LANGUAGE_CODE,
         "NAV": nav_links(getattr(request, "user", None)),
+        # each language named in itself ("English", "Français"...), as language switchers do
+        "LANGUAGE_NAMES": settings.LANGUAGES,
     }

@@ -196,7 +196,9 @@ def country_list(request: HttpRequest) -> HttpResponse:
         "regions": [(r, labels.region(r)) for r in queries.regions()],
         "income_groups": [c for c in IncomeGroup.choices if c[0]],
         "groups": [(g.code, labels.group_name(g.code, g.name)) for g in CountryGroup.objects.all()],
-        "query_string": request.GET.urlencode(),
+        # the filters without the sort: each column link adds its own, replacing the current one
+        "query_string": _without(request.GET, "sort"),
+        "full_query": request.GET.urlencode(),
     }
     template = "web/_country_rows.html" if request.headers.get("HX-Request") else "web/country_list.html"
     return render(request, template, context, status=400 if error else 200)
@@ -372,3 +374,11 @@ def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+def _without(query: Any, *names: str) -> str:
+    """``query`` (a QueryDict) URL-encoded without the parameters ``names``."""
+    kept = query.copy()
+    for name in names:
+        kept.pop(name, None)
+    return str(kept.urlencode())
