@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "gapbridge.web.security.SecurityHeadersMiddleware",
     "gapbridge.api.ratelimit.ApiRateLimitMiddleware",
     "gapbridge.web.unavailable.DatabaseUnavailableMiddleware",
+    "gapbridge.web.scope.ForbiddenPage",
 ]
 
 ROOT_URLCONF = "gapbridge.urls"

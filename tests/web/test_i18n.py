@@ -304,3 +304,21 @@ def test_the_language_switcher_names_each_language_in_itself(client: Client, lan
 def test_country_search_ignores_accents_and_case(client: Client, typed: str) -> None:
     html = client.get("/search/", {"q": typed}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert 'href="/countries/EGY/"' in html, typed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("lang", ["fr", "ar"])
+def test_a_refusal_is_a_page_in_the_sites_layout_and_language(client: Client, lang: str) -> None:
+    from gapbridge.accounts.models import Role
+    from tests import factories
+
+    client.force_login(factories.user(f"refused-{lang}", Role.FOCAL_POINT, iso3="KEN"))
+    response = client.get("/pledges/new/", HTTP_ACCEPT_LANGUAGE=lang)
+    assert response.status_code == 403 and response["Content-Type"].startswith("text/html")
+    html = response.content.decode()
+    assert f'<html lang="{lang}"' in html and 'id="lang-select"' in html  # the whole layout
+    with translation.override(lang):
+        assert translation.gettext("Not allowed") in html
+        assert translation.gettext("Back to the home page") in html
+    htmx = client.get("/pledges/new/", HTTP_ACCEPT_LANGUAGE=lang, HTTP_HX_REQUEST="true")
+    assert htmx.status_code == 403 and htmx["Content-Type"].startswith("text/plain")
