@@ -75,6 +75,11 @@ def test_publisher_page_has_a_data_quality_report(client: Client, loaded: None) 
     assert source is not None
     file_page = client.get(f"/projects/files/{source.pk}/")
     assert file_page.status_code == 200 and ref in file_page.content.decode()
+    # the server's folders are nobody's business: pages name the file only
+    folder = str(ICT_203.parent)
+    assert folder not in text and folder not in file_page.content.decode()
+    french = client.get(f"/projects/publishers/{ref}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert ">importé<" in french or ">importé en partie" in french
 
 
 def test_country_funding_pages_have_charts_and_real_totals(client: Client, loaded: None) -> None:
@@ -147,6 +152,8 @@ def test_a_bad_upload_fails_with_the_reason(client: Client) -> None:
     job = ImportJob.objects.get()
     assert job.status == ImportJob.Status.FAILED and "JSON" in job.message
     assert "JSON" in client.get(f"/projects/upload/{job.pk}/").content.decode()
+    french = client.get(f"/projects/upload/{job.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<strong>échoué</strong>" in french and "<strong>failed</strong>" not in french
 
 
 @pytest.mark.parametrize("lang", ["fr", "ar"])

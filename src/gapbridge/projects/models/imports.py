@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import PurePath
+
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from gapbridge.projects.models.activity import Activity
 
@@ -12,9 +15,9 @@ class SourceFile(models.Model):
     """A file that has been imported (or refused), by the name it was given on."""
 
     class Status(models.TextChoices):
-        IMPORTED = "imported", "imported"
-        PARTIAL = "partial", "partly imported (broke midway)"
-        FAILED = "failed", "refused"
+        IMPORTED = "imported", _("imported")
+        PARTIAL = "partial", _("partly imported (broke midway)")
+        FAILED = "failed", _("refused")
 
     name = models.CharField(max_length=500, unique=True)
     sha256 = models.CharField(max_length=64, blank=True)
@@ -34,14 +37,19 @@ class SourceFile(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The file's name without the folders it was read from (which are the server's business)."""
+        return PurePath(self.name).name or self.name
+
 
 class ImportRun(models.Model):
     """One call of the importer (CLI, upload job or bundled sample), with its summary."""
 
     class Status(models.TextChoices):
-        RUNNING = "running", "running"
-        FINISHED = "finished", "finished"
-        FAILED = "failed", "failed"
+        RUNNING = "running", _("running")
+        FINISHED = "finished", _("finished")
+        FAILED = "failed", _("failed")
 
     origin = models.CharField(max_length=100)
     actor_label = models.CharField(max_length=200)
@@ -62,9 +70,9 @@ class Finding(models.Model):
     """A data-quality finding about a stored activity (from the adapter, or from the money split)."""
 
     class Severity(models.TextChoices):
-        ERROR = "error", "error"
-        WARNING = "warning", "warning"
-        INFO = "info", "info"
+        ERROR = "error", _("error")
+        WARNING = "warning", _("warning")
+        INFO = "info", _("info")
 
     activity = models.ForeignKey(
         Activity,
@@ -92,10 +100,10 @@ class ImportJob(models.Model):
     """A file uploaded by the secretariat, imported by the background worker (docs/registry.md)."""
 
     class Status(models.TextChoices):
-        QUEUED = "queued", "queued"
-        RUNNING = "running", "running"
-        DONE = "done", "done"
-        FAILED = "failed", "failed"
+        QUEUED = "queued", _("queued")
+        RUNNING = "running", _("running")
+        DONE = "done", _("done")
+        FAILED = "failed", _("failed")
 
     original_name = models.CharField(max_length=255)
     stored_path = models.CharField(max_length=500)
