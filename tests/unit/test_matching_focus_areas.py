@@ -29,3 +29,12 @@ def test_the_registry_reads_the_same_slugs_and_maps_sectors_only_to_them() -> No
     focus_map = load_focus_map()
     assert sorted(focus_map.by_slug) == sorted(FocusArea.values)
     assert {rule.focus_area for rule in focus_map.rules} <= set(FocusArea.values)
+
+
+def test_the_display_names_cover_every_slug_with_the_offers_wording() -> None:
+    from gapbridge.countries.labels import FOCUS_AREA_NAMES
+
+    assert sorted(FOCUS_AREA_NAMES) == sorted(_csv_slugs())
+    assert {slug: str(name) for slug, name in FOCUS_AREA_NAMES.items()} == {
+        choice.value: str(choice.label) for choice in FocusArea
+    }

@@ -322,3 +322,11 @@ def test_a_refusal_is_a_page_in_the_sites_layout_and_language(client: Client, la
         assert translation.gettext("Back to the home page") in html
     htmx = client.get("/pledges/new/", HTTP_ACCEPT_LANGUAGE=lang, HTTP_HX_REQUEST="true")
     assert htmx.status_code == 403 and htmx["Content-Type"].startswith("text/plain")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/projects/", "/barriers/", "/analytics/", "/pledges/"])
+def test_focus_areas_are_named_in_the_visitors_language(client: Client, path: str) -> None:
+    html = client.get(path, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Compétences numériques" in html, path
+    assert ">Digital skills<" not in html, path

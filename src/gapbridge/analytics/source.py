@@ -62,8 +62,10 @@ def activity_count() -> int:
 
 # -- focus areas ------------------------------------------------------------------------------------------
 def focus_areas() -> list[tuple[str, str]]:
-    """(slug, name) of GapBridge's focus areas, in their documented order."""
-    return [(area.slug, area.name) for area in load_focus_map().areas]
+    """(slug, name in the reader's language) of GapBridge's focus areas, in their documented order."""
+    from gapbridge.countries import labels
+
+    return [(area.slug, labels.focus_area_name(area.slug, area.name)) for area in load_focus_map().areas]
 
 
 # -- money and chains (for gapbridge.domain.dedup) --------------------------------------------------------

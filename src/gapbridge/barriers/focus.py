@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
+from gapbridge.countries import labels
 from gapbridge.projects.focus import load_focus_map
 
 # Slugs used in code (derived barriers); checked against the data file by a test.
@@ -17,7 +18,8 @@ EMERGING_TECH = "emerging-technology"
 
 
 def focus_choices() -> list[tuple[str, str]]:
-    return [(a.slug, a.name) for a in load_focus_map().areas]
+    """(slug, name in the reader's language) of the focus areas, in vocabulary order."""
+    return [(a.slug, labels.focus_area_name(a.slug, a.name)) for a in load_focus_map().areas]
 
 
 def focus_slugs() -> list[str]:

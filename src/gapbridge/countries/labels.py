@@ -24,6 +24,19 @@ PILLAR_NAMES: dict[str, Promise] = {
     "economy": _("Digital economy and trade"),
 }
 
+#: GapBridge's nine focus areas (slugs of data/focus-areas/focus-areas.csv), in the reader's language.
+FOCUS_AREA_NAMES: dict[str, Promise] = {
+    "connectivity-infrastructure": _("Connectivity infrastructure"),
+    "digital-skills": _("Digital skills"),
+    "ecommerce-sme": _("E-commerce and SME support"),
+    "digital-payments": _("Digital payments"),
+    "data-regulation": _("Cross-border data and regulation"),
+    "digital-taxation": _("Digital taxation"),
+    "emerging-technology": _("Trustworthy emerging technology"),
+    "research-innovation": _("R&D and innovation"),
+    "trade-facilitation": _("Trade facilitation"),
+}
+
 INDICATOR_NAMES: dict[str, Promise] = {
     "internet_users": _("Internet users"),
     "mobile_subscriptions": _("Mobile subscriptions"),
@@ -120,6 +133,10 @@ LAW_STATUS: dict[str, Promise] = {
 def _lookup(table: dict[str, Promise], key: str, default: str) -> str:
     label = table.get(key)
     return str(label) if label is not None else default
+
+
+def focus_area_name(slug: str, default: str = "") -> str:
+    return _lookup(FOCUS_AREA_NAMES, slug, default or slug)
 
 
 def pillar_name(code: str, default: str = "") -> str:

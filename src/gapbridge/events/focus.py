@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from gapbridge.countries import labels
 from gapbridge.projects.focus import load_focus_map
 
 
 def focus_choices() -> list[tuple[str, str]]:
-    return [(a.slug, a.name) for a in load_focus_map().areas]
+    """(slug, name in the reader's language) of the focus areas, in vocabulary order."""
+    return [(a.slug, labels.focus_area_name(a.slug, a.name)) for a in load_focus_map().areas]
 
 
 def clean_focus_areas(values: Iterable[str] | None) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from gapbridge.countries import labels
 from gapbridge.countries.models import Economy
 from gapbridge.projects.focus import load_focus_map
 from gapbridge.projects.models import (
@@ -237,12 +238,14 @@ def activity_detail(activity: Activity) -> dict[str, Any]:
                 or (code_name("Sector", s.code) if s.vocabulary == "1" else "")
                 or (code_name("SectorCategory", s.code) if s.vocabulary == "2" else ""),
                 "focus_area": s.focus_area or None,
-                "focus_area_name": focus.name(s.focus_area),
+                "focus_area_name": labels.focus_area_name(s.focus_area, focus.name(s.focus_area))
+                if s.focus_area
+                else focus.name(s.focus_area),
             }
             for s in a.sectors.all()
         ],
         "focus_areas": focus_areas,
-        "focus_area_names": {slug: focus.name(slug) for slug in focus_areas},
+        "focus_area_names": {slug: labels.focus_area_name(slug, focus.name(slug)) for slug in focus_areas},
         "budgets": budget_rows,
         "planned_disbursements": planned_rows,
         "transactions": transactions,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from gapbridge.accounts.permissions import PermissionDenied, is_secretariat
 from gapbridge.charts import svg, worldmap
+from gapbridge.countries import labels
 from gapbridge.countries.models import Economy
 from gapbridge.organizations.models import Organization
 from gapbridge.projects import queries, services
@@ -61,7 +62,9 @@ def search(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "page": page,
         "error": error,
-        "focus_areas": load_focus_map().areas,
+        "focus_areas": [
+            {"slug": a.slug, "name": labels.focus_area_name(a.slug, a.name)} for a in load_focus_map().areas
+        ],
         "statuses": sorted(statuses.items()),
         "economies": Economy.objects.by_name(),
         "query_string": params.urlencode(),
@@ -176,7 +179,15 @@ def country_funding(request: HttpRequest, iso3: str) -> HttpResponse:
             number_format=chart_number,
         )
     focus_rows = sorted(by_focus.rows, key=lambda r: -float(r.usd["disbursements"] + r.usd["commitments"]))
-    labelled = [(focus.name(r.key["focus_area"]) or _("Not a digital focus area"), r) for r in focus_rows]
+    labelled = [
+        (
+            labels.focus_area_name(r.key["focus_area"], focus.name(r.key["focus_area"]))
+            if r.key["focus_area"]
+            else _("Not a digital focus area"),
+            r,
+        )
+        for r in focus_rows
+    ]
     if labelled:
         values = [float(r.usd["disbursements"]) / 1e6 for _label, r in labelled]
         focus_chart = svg.bar_chart_svg(
