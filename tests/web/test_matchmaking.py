@@ -89,6 +89,16 @@ def test_catalogue_and_board_pages(client: Client, world: dict[str, Any]) -> Non
     assert "derived from data" in indicative and "Indicative need" in indicative
 
 
+def test_status_buttons_name_the_status_in_the_readers_language(
+    client: Client, world: dict[str, Any]
+) -> None:
+    client.force_login(world["fp"])
+    page = client.get(f"/needs/{world['need'].pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert 'name="to" value="closed"' in page  # the code is what the form sends
+    assert "Passer à : Clos" in page
+    assert "Passer à : closed" not in page
+
+
 def test_need_page_shows_ranked_explained_offers_and_actions(client: Client, world: dict[str, Any]) -> None:
     need = world["need"]
     anonymous = client.get(f"/needs/{need.pk}/").content.decode()

@@ -35,6 +35,7 @@ def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
     except Match.DoesNotExist:
         raise Http404(_("No such match.")) from None
     can = request.user.is_authenticated and services.may_act(request.user, match.need, match.offer)
+    status_labels = {str(k): str(v) for k, v in Match._meta.get_field("status").flatchoices}
     return render(
         request,
         "matches/match_detail.html",
@@ -42,7 +43,12 @@ def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
             "match": match,
             "explanation": explain.stored_rows(match.explanation),
             "history": match.history.all(),
-            "targets": sorted(t.value for t in TRANSITIONS[MatchStatus(match.status)]) if can else [],
+            "targets": [
+                (t, status_labels.get(t, t))
+                for t in sorted(t.value for t in TRANSITIONS[MatchStatus(match.status)])
+            ]
+            if can
+            else [],
         },
     )
 
