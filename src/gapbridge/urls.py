@@ -1,12 +1,20 @@
 """URL map: pages, the JSON API under /api/v1, the secretariat's admin, and accounts."""
 
 from django.contrib import admin
+from django.http import HttpResponsePermanentRedirect
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.decorators.http import require_GET
 
 from gapbridge.api.v1 import api
 from gapbridge.web.auth_views import ThrottledLoginView
 
 urlpatterns = [
+    # browsers and crawlers ask for /favicon.ico whatever the page says
+    path(
+        "favicon.ico",
+        require_GET(lambda _request: HttpResponsePermanentRedirect(static("gapbridge/favicon.svg"))),
+    ),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),

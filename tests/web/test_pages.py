@@ -126,3 +126,20 @@ def test_navigation_shows_the_dashboards_of_the_users_roles(
     assert linked == shown
     for name in linked:  # every link offered opens for that user
         assert client.get(dashboards[name]).status_code == 200, name
+
+
+def test_favicon_is_served(client: Client) -> None:
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"].endswith("favicon.svg")
+    assert 'rel="icon"' in client.get("/").content.decode()
+
+
+def test_offer_form_is_refused_with_a_reason_to_someone_with_no_organization(client: Client) -> None:
+    from gapbridge.accounts.models import Role
+    from tests import factories
+
+    client.force_login(factories.user("fp-no-org", Role.FOCAL_POINT, iso3="KEN"))
+    response = client.get("/offers/new/")
+    assert response.status_code == 403
+    reason = "Only an organization&#x27;s editors or the secretariat publish offers."
+    assert reason in response.content.decode()

@@ -37,7 +37,7 @@ from gapbridge.web.i18n import local_number
 
 RULE = gettext_lazy(
     "Gross: every commitment, disbursement and expenditure as reported, added up. De-duplicated: money "
-    "counted once, at the first funder in the data (docs/analytics.md)."
+    "counted once, at the first funder in the data."
 )
 
 

@@ -135,6 +135,7 @@ def need_overview(request: HttpRequest) -> HttpResponse:
                 n_classes=5,
                 names=_names(),
                 lang_dir=text_dir(),
+                no_data_label=_("no data"),
                 number_format=chart_number,
                 summary=map_summary(),
                 id_prefix="coverage",

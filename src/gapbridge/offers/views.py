@@ -106,6 +106,8 @@ def _organizations(request: HttpRequest) -> QuerySet[Organization]:
 @require_http_methods(["GET", "POST"])
 def offer_create(request: HttpRequest) -> HttpResponse:
     allowed = _organizations(request)
+    if not allowed.exists():  # a form whose provider list is empty could never be sent
+        return scope.forbidden(_("Only an organization's editors or the secretariat publish offers."))
     if scope.names_other(request, "provider", allowed):
         return scope.forbidden(_("You may not publish offers for this organization."))
     form = forms.OfferForm(request.POST or None, organizations=allowed)

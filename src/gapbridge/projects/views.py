@@ -144,6 +144,7 @@ def funding_index(request: HttpRequest) -> HttpResponse:
             names=names,
             link_template="/projects/funding/{iso3}/",
             scale="quantile",
+            no_data_label=_("no data"),
             lang_dir=text_dir(),
             number_format=chart_number,
             summary=map_summary(),
