@@ -126,6 +126,7 @@ if ENV == "test":
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")]
 LANGUAGES_BIDI = ["ar"]
+FORMAT_MODULE_PATH = ["gapbridge.formats"]  # Arabic: thousands grouped, day-month-year date-times
 LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True

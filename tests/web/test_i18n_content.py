@@ -281,6 +281,7 @@ def test_creation_forms_start_in_the_visitors_language_and_name_places_in_it(
     from gapbridge.countries.models import Economy
 
     client.force_login(factories.user(f"i18n-sec-{lang}", Role.SECRETARIAT))
+    factories.organization("Forms Provider")  # the offer form needs an organization to publish for
     egypt = Economy.objects.get(iso3="EGY")
     localised = getattr(egypt, f"name_{lang}")
     for path in ("/offers/new/", "/needs/new/", "/barriers/report/"):
