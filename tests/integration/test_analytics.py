@@ -268,6 +268,10 @@ def test_country_brief_pdf_is_written_in_the_readers_language_with_a_font_that_h
     english = brief.render_pdf(found)
     assert arabic.startswith(b"%PDF") and b"DejaVuSans" in arabic and b"DejaVuSans-Bold" in arabic
     assert arabic != english and b"DejaVuSans" in english
+    assert b"(Coordination brief: Kenya \\(KEN\\))" in english  # the PDF's title metadata
+    with translation.override("fr"):
+        french = brief.render_pdf(found)
+    assert b"Coordination brief" not in french
 
 
 def test_country_brief_includes_open_barriers_of_the_country() -> None:

@@ -99,6 +99,16 @@ def test_status_buttons_name_the_status_in_the_readers_language(
     assert "Passer à : closed" not in page
 
 
+def test_need_budget_is_grouped_in_the_readers_language(client: Client, world: dict[str, Any]) -> None:
+    from gapbridge.needs.models import Need
+
+    Need.objects.filter(pk=world["need"].pk).update(budget_usd=120000)
+    english = client.get(f"/needs/{world['need'].pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    french = client.get(f"/needs/{world['need'].pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "<td>120,000</td>" in english and "120000" not in english
+    assert "<td>120\xa0000</td>" in french or "<td>120 000</td>" in french
+
+
 def test_need_page_shows_ranked_explained_offers_and_actions(client: Client, world: dict[str, Any]) -> None:
     need = world["need"]
     anonymous = client.get(f"/needs/{need.pk}/").content.decode()

@@ -286,10 +286,11 @@ def render_pdf(brief: Brief) -> bytes:
         story.append(t)
 
     economy = brief.economy
-    para(
-        _("Coordination brief: %(name)s (%(iso3)s)") % {"name": economy.name, "iso3": economy.iso3},
-        title_style,
-    )
+    document_title = _("Coordination brief: %(name)s (%(iso3)s)") % {
+        "name": economy.name,
+        "iso3": economy.iso3,
+    }
+    para(document_title, title_style)
     para(
         _("Generated %(when)s by GapBridge.") % {"when": date_format(brief.generated, "DATETIME_FORMAT")},
         small,
@@ -402,7 +403,7 @@ def render_pdf(brief: Brief) -> bytes:
         rightMargin=15 * mm,
         topMargin=15 * mm,
         bottomMargin=15 * mm,
-        title=f"GapBridge coordination brief: {economy.name_en}",
+        title=document_title,  # the PDF's metadata, in the reader's language too
         author="GapBridge",
     )
     doc.build(story)
