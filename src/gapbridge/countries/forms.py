@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,11 +13,10 @@ from django import forms
 from django.forms.models import ModelChoiceIterator, ModelChoiceIteratorValue
 
 from gapbridge.countries.models import CountryGroup, Economy
+from gapbridge.countries.queries import fold
 
-
-def sort_key(label: str) -> str:
-    """A label as people sort it: accents ignored, case folded ("Égypte" comes after "Dominique")."""
-    return "".join(c for c in unicodedata.normalize("NFKD", label) if not unicodedata.combining(c)).casefold()
+#: How people sort labels: accents ignored, case folded ("Égypte" comes after "Dominique").
+sort_key = fold
 
 
 class _SortedByLabel(ModelChoiceIterator):

@@ -58,17 +58,18 @@ class CountryFilter:
     sort: str = "name"
 
 
-def _fold(text: str) -> str:
-    """Accents (and Arabic vowel marks) removed, case folded: "Égypte" and "egypte" match."""
+def fold(text: str) -> str:
+    """Accents (and Arabic vowel marks) removed, case folded: "Égypte" and "egypte" match, and sort with
+    the E's."""
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).casefold()
 
 
 def _names_matching(q: str) -> list[int]:
     """Ids of the economies whose name in any language contains ``q``, accents and case ignored (a couple of
     hundred rows: matched here, as SQL ``LIKE`` cannot ignore accents on every database)."""
-    wanted = _fold(q)
+    wanted = fold(q)
     rows = Economy.objects.values_list("pk", "name_en", "name_fr", "name_es", "name_ar")
-    return [pk for pk, *names in rows if any(wanted in _fold(name) for name in names if name)]
+    return [pk for pk, *names in rows if any(wanted in fold(name) for name in names if name)]
 
 
 def economies(filters: CountryFilter) -> EconomyQuerySet:

@@ -21,6 +21,7 @@ from gapbridge.countries.models import Economy, PeerAhead
 from gapbridge.matches import alerts, explain, queries, services
 from gapbridge.matches.lifecycle import TRANSITIONS, MatchStatus
 from gapbridge.matches.models import Match, SavedSearch
+from gapbridge.matches.models import MatchStatus as StatusLabel
 from gapbridge.needs.models import Need, NeedOrigin
 from gapbridge.offers import queries as offer_queries
 from gapbridge.offers.choices import FocusArea, SupportKind
@@ -35,7 +36,6 @@ def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
     except Match.DoesNotExist:
         raise Http404(_("No such match.")) from None
     can = request.user.is_authenticated and services.may_act(request.user, match.need, match.offer)
-    status_labels = {str(k): str(v) for k, v in Match._meta.get_field("status").flatchoices}
     return render(
         request,
         "matches/match_detail.html",
@@ -44,7 +44,7 @@ def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
             "explanation": explain.stored_rows(match.explanation),
             "history": match.history.all(),
             "targets": [
-                (t, status_labels.get(t, t))
+                (t, StatusLabel(t).label)
                 for t in sorted(t.value for t in TRANSITIONS[MatchStatus(match.status)])
             ]
             if can

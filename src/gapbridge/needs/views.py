@@ -107,7 +107,6 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
             | explain.suggestion_dict(r.suggestion)
         )
     matches = need.matches.select_related("offer", "offer__provider").order_by("-score")
-    status_labels = {str(k): str(v) for k, v in Need._meta.get_field("status").flatchoices}
     return render(
         request,
         "needs/need_detail.html",
@@ -116,7 +115,7 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
             "editable": editable and not need.is_indicative,
             "can_adopt": need.is_indicative and services.may_validate(request.user, need),
             "targets": [
-                (t, status_labels.get(t, t))
+                (t, NeedStatus(t).label)
                 for t in sorted(t.value for t in TRANSITIONS[LifecycleStatus(need.status)])
             ]
             if editable and not need.is_indicative

@@ -15,11 +15,13 @@ from django.utils.formats import get_format, number_format
 from django.utils.translation import get_language, get_language_bidi
 from django.utils.translation import gettext as _
 
+from gapbridge.web.content_language import primary
+
 
 def interface_language(allowed: Collection[str], default: str = "en") -> str:
     """The visitor's interface language (primary subtag) when it is one of ``allowed``, else ``default``:
     the initial "language of the text" of a form, since people write in the language they browse in."""
-    language = (get_language() or default).split("-")[0].lower()
+    language = primary(get_language() or default)
     return language if language in allowed else default
 
 

@@ -6,7 +6,6 @@ Views only translate HTTP to queries and templates; numbers come from `gapbridge
 from __future__ import annotations
 
 import datetime as dt
-import unicodedata
 from typing import Any
 
 from django.db import connection
@@ -56,11 +55,6 @@ _VALUE_FORMATS: dict[str, tuple[int, Promise | str]] = {
     gapindex.UNIT_USD_PER_CAPITA: (2, gettext_lazy("US$%(value)s per person")),
     gapindex.UNIT_GCI: (1, gettext_lazy("%(value)s/100")),
 }
-
-
-def _sort_key(name: str) -> str:
-    """Accent-insensitive alphabetical key, so "Égypte" sorts with the E's in French."""
-    return "".join(c for c in unicodedata.normalize("NFKD", name) if not unicodedata.combining(c)).casefold()
 
 
 def _english() -> bool:
@@ -188,7 +182,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
     except queries.QueryError as exc:
         filters, rows, error = queries.CountryFilter(), [], str(exc)
     if filters.sort in {"name", "-name"} and not _english():
-        rows.sort(key=lambda e: _sort_key(e.name), reverse=filters.sort == "-name")
+        rows.sort(key=lambda e: queries.fold(e.name), reverse=filters.sort == "-name")
     context: dict[str, Any] = {
         "rows": rows,
         "filters": filters,
@@ -294,7 +288,7 @@ def _country_selects(codes: list[str]) -> list[str]:
     Built as text (218 options x 5 pickers is too much work for the template engine on every request).
     """
     fields = ("iso3", "name_en", "name_fr", "name_es", "name_ar")
-    economies = sorted(Economy.objects.only(*fields), key=lambda e: _sort_key(e.name))
+    economies = sorted(Economy.objects.only(*fields), key=lambda e: queries.fold(e.name))
     options = [(e.iso3, escape(e.name)) for e in economies]
     selects: list[str] = []
     for slot in range(MAX_COMPARE):
