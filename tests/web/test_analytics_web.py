@@ -101,6 +101,11 @@ def test_brief_speaks_the_readers_language_and_the_api_keeps_english_names(
     assert api["rule"].startswith("Brut") and "docs/" not in api["rule"]
     pdf = client.get("/analytics/countries/KEN/brief.pdf", HTTP_ACCEPT_LANGUAGE="ar")
     assert pdf.status_code == 200 and b"DejaVuSans" in pdf.content
+    # each rank says what it runs over: the economies scored in that pillar
+    in_pillar = PillarScore.objects.filter(pillar="connectivity", score__isnull=False).count()
+    connectivity = next(p for p in api["gap_index"]["pillars"] if p["pillar"] == "connectivity")
+    assert (connectivity["rank"], connectivity["scored_countries"]) == (5, in_pillar)
+    assert f"5 sur {in_pillar}" in french
 
 
 def test_allocation_page_reports_infeasible_bounds(client: Client, loaded: dict[str, int]) -> None:

@@ -9,7 +9,7 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from gapbridge.countries.models import Observation
+from gapbridge.countries.models import CountryScore, Observation, PillarScore
 
 pytestmark = pytest.mark.django_db
 
@@ -127,3 +127,16 @@ def test_openapi_document_and_docs(client: Client) -> None:
     spec = get(client, "/api/v1/openapi.json")
     assert "/api/v1/countries/{iso3}" in spec["paths"]
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_every_rank_says_how_many_economies_it_runs_over(client: Client) -> None:
+    body = get(client, "/api/v1/countries/KEN")
+    overall = CountryScore.objects.filter(overall__isnull=False).count()
+    assert body["gap_index"]["scored_countries"] == overall
+    counts = {p["code"]: p["scored_countries"] for p in body["gap_index"]["pillars"]}
+    for code, count in counts.items():
+        assert count == PillarScore.objects.filter(pillar=code, score__isnull=False).count()
+    assert max(counts.values()) > overall, "pillars are scored for economies without an overall score"
+    html = client.get("/countries/KEN/").content.decode()
+    ranked = [p for p in body["gap_index"]["pillars"] if p["rank"]]
+    assert ranked and all(f"{p['rank']} of {p['scored_countries']}" in html for p in ranked)

@@ -8,13 +8,20 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.models import Role
+from gapbridge.countries import labels
 from gapbridge.countries.models import Economy
-from gapbridge.matches import engine
+from gapbridge.domain.matching import PROVIDER_MESSAGES, Component, ProviderSuggestion
+from gapbridge.matches import engine, explain, queries
+from gapbridge.needs import derived
 from gapbridge.needs import services as needs
+from gapbridge.needs.models import Need, NeedStatus
 from gapbridge.needs.services import NeedError
 from gapbridge.offers import services as offers
+from gapbridge.offers.choices import RequesterType
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -157,3 +164,63 @@ def test_a_need_with_translations_through_the_api(world: dict[str, Any]) -> None
         content_type="application/json",
     )
     assert bad.status_code == 400 and "unknown language 'xx'" in bad.json()["error"]["message"]
+
+
+def _fr(name: str) -> str:
+    with translation.override("fr"):
+        return str(labels.focus_area_name(name))
+
+
+def test_lists_name_focus_areas_and_languages_in_the_readers_language(world: dict[str, Any]) -> None:
+    client = Client()
+    needs_page = client.get("/needs/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    offers_page = client.get("/offers/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert _fr("digital-payments") in needs_page and _fr("data-regulation") in offers_page
+    assert _fr("digital-payments") != "digital-payments", "the French name is not the code"
+    assert "<td>digital-payments</td>" not in needs_page and "<td>data-regulation</td>" not in offers_page
+    offer = world["offer"]
+    offer.languages, offer.requester_types = ["en", "fr"], ["government"]
+    offer.save(update_fields=["languages", "requester_types"])
+    detail = client.get(f"/offers/{offer.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "anglais, français" in detail and ">en, fr<" not in detail
+    with translation.override("fr"):
+        government = str(dict(RequesterType.choices)["government"])
+    assert government != "Government (ministry, agency, regulator)" and government in detail
+
+
+def test_indicative_need_says_indicative_and_names_its_pillars() -> None:
+    derived.derive_indicative_needs(per_country=2)
+    need = next(n for n in Need.objects.indicative().select_related("country") if queries.peers_for(n))
+    client = Client()
+    page = client.get(f"/needs/{need.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    with translation.override("fr"):
+        indicative, validated = _("Indicative"), str(NeedStatus.VALIDATED.label)
+        pillars = {labels.pillar_name(p.pillar) for p in queries.peers_for(need)}
+    assert indicative != "Indicative" and f"· {indicative} ·" in page and f"· {validated} ·" not in page
+    for peer in queries.peers_for(need):
+        assert f"— {peer.pillar}:" not in page, "no pillar code"
+    assert all(f"— {name}:" in page for name in pillars)
+    listed = client.get("/needs/?origin=derived", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert f"<td>{indicative}</td>" in listed and f"<td>{validated}</td>" not in listed
+
+
+def test_provider_reasons_are_in_the_readers_language_with_its_decimals() -> None:
+    message = PROVIDER_MESSAGES["text"]
+    with translation.override("fr"):
+        french = explain.text(message, {"similarity": 0.42})
+    with translation.override("en"):
+        english = explain.text(message, {"similarity": 0.42})
+    assert "0,42" in french and "0.42" not in french and french != english
+    assert english.endswith("(similarity 0.42).")
+    suggestion = ProviderSuggestion(
+        "XM-ORG",
+        "Org",
+        0.5,
+        (
+            Component("text", 0.42, 0.4, message, {"similarity": 0.42}),
+            Component("volume", 0.0, 0.1, PROVIDER_MESSAGES["volume"], {"total": 3}),
+        ),
+    )
+    with translation.override("fr"):
+        rows = explain.provider_rows([suggestion])
+    assert rows == [{"provider": "XM-ORG", "name": "Org", "score": 0.5, "reasons": [french]}]

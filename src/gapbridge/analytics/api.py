@@ -451,8 +451,16 @@ def country_brief(request: HttpRequest, iso3: str) -> schemas.BriefOut:
         gap_index={
             "overall": found.overall,
             "rank": found.rank,
+            "scored_countries": found.scored_countries,
             "pillars": [
-                {"pillar": p.pillar, "name": p.name, "score": p.score, "rank": p.rank, "status": p.status}
+                {
+                    "pillar": p.pillar,
+                    "name": p.name,
+                    "score": p.score,
+                    "rank": p.rank,
+                    "scored_countries": found.pillar_scored.get(p.pillar, 0),
+                    "status": p.status,
+                }
                 for p in found.pillars
             ],
         },

@@ -32,6 +32,7 @@ from gapbridge.analytics.queries import (
     funding_cube,
 )
 from gapbridge.countries import labels
+from gapbridge.countries import queries as country_queries
 from gapbridge.countries.models import CountryScore, Economy, PillarScore
 from gapbridge.web.i18n import local_number
 
@@ -87,6 +88,9 @@ class Brief:
     overall: float | None
     rank: int | None
     pillars: list[PillarScore]
+    #: What the ranks run over: economies with an overall score, and with a score in each pillar.
+    scored_countries: int
+    pillar_scored: dict[str, int]
     by_area: list[MoneyRow]
     by_provider: list[MoneyRow]
     total: MoneyRow
@@ -210,12 +214,15 @@ def build(iso3: str) -> Brief:
     projects_total, projects = source.active_projects(economy.iso3, year, limit=50)
     found_alerts = list(alerts(AlertFilter(country=economy.iso3)).exclude(status=AlertStatus.DISMISSED)[:50])
     sections, missing = _optional(economy)
+    scored, pillar_scored = country_queries.scored_counts()
     return Brief(
         economy=economy,
         need=need,
         overall=score.overall if score else None,
         rank=score.rank if score else None,
         pillars=list(PillarScore.objects.filter(economy=economy).order_by("position")),
+        scored_countries=scored,
+        pillar_scored=pillar_scored,
         by_area=by_area,
         by_provider=by_provider[:20],
         total=total,
@@ -229,9 +236,19 @@ def build(iso3: str) -> Brief:
     )
 
 
-def pillar_rows(found: Brief) -> list[tuple[str, PillarScore]]:
-    """(name in the reader's language, pillar) for pages and the PDF; the API keeps the English names."""
-    return [(labels.pillar_name(p.pillar, p.name), p) for p in found.pillars]
+def pillar_rows(found: Brief) -> list[tuple[str, PillarScore, int]]:
+    """(name in the reader's language, pillar, economies ranked in it) for pages and the PDF.
+
+    The API keeps the English names.
+    """
+    return [
+        (labels.pillar_name(p.pillar, p.name), p, found.pillar_scored.get(p.pillar, 0)) for p in found.pillars
+    ]
+
+
+def rank_text(rank: int | None, over: int) -> str:
+    """The rank "12 of 197" in the reader's language, or a dash when unranked."""
+    return _("%(r)s of %(n)s") % {"r": rank, "n": over} if rank else "—"
 
 
 # -- PDF --------------------------------------------------------------------------------------------------
@@ -301,7 +318,7 @@ def render_pdf(brief: Brief) -> bytes:
         _("Gap Index overall score %(score)s (rank %(rank)s); population %(pop)s.")
         % {
             "score": overall,
-            "rank": brief.rank or "—",
+            "rank": rank_text(brief.rank, brief.scored_countries),
             "pop": local_number(economy.latest_population, 0) if economy.latest_population else "—",
         }
     )
@@ -310,10 +327,10 @@ def render_pdf(brief: Brief) -> bytes:
         + [
             [
                 name,
-                local_number(p.score, 1) if p.score is not None else p.status,
-                str(p.rank or "—"),
+                local_number(p.score, 1) if p.score is not None else _("insufficient data"),
+                rank_text(p.rank, scored),
             ]
-            for name, p in pillar_rows(brief)
+            for name, p, scored in pillar_rows(brief)
         ]
     )
     heading(_("Funding by focus area (USD)"))

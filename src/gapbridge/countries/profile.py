@@ -91,6 +91,7 @@ def build_profile(economy: Economy, on: dt.date | None = None) -> CountryProfile
     on = on or queries.today()
     score: CountryScore | None = getattr(economy, "score", None)
     values = list(economy.indicator_values.all())
+    scored, scored_by_pillar = queries.scored_counts()
     pillars = [
         PillarOut(
             code=p.pillar,
@@ -99,6 +100,7 @@ def build_profile(economy: Economy, on: dt.date | None = None) -> CountryProfile
             coverage=round(p.coverage, 3),
             status=p.status,
             rank=p.rank,
+            scored_countries=scored_by_pillar.get(p.pillar, 0),
             indicators=[
                 IndicatorValueOut(
                     code=v.code,
@@ -154,7 +156,7 @@ def build_profile(economy: Economy, on: dt.date | None = None) -> CountryProfile
             overall=_round(score.overall) if score else None,
             coverage=round(score.overall_coverage, 3) if score else 0.0,
             rank=score.rank if score else None,
-            scored_countries=CountryScore.objects.filter(overall__isnull=False).count(),
+            scored_countries=scored,
             method=METHOD,
             pillars=pillars,
         ),

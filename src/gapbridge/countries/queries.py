@@ -106,6 +106,21 @@ def economies(filters: CountryFilter) -> EconomyQuerySet:
     return qs.order_by(ordering, "iso3")
 
 
+def scored_counts() -> tuple[int, dict[str, int]]:
+    """What the ranks run over: economies with an overall score, and with a score in each pillar.
+
+    A pillar can be scored for more economies than the overall score, which needs enough pillars.
+    """
+    overall = CountryScore.objects.filter(overall__isnull=False).count()
+    pillars = dict(
+        PillarScore.objects.filter(score__isnull=False)
+        .values_list("pillar")
+        .annotate(n=Count("id"))
+        .values_list("pillar", "n")
+    )
+    return overall, pillars
+
+
 def regions() -> list[str]:
     return sorted(r for r in Economy.objects.values_list("region", flat=True).distinct() if r)
 

@@ -66,6 +66,7 @@ class PillarOut(Schema):
     coverage: float
     status: str
     rank: int | None
+    scored_countries: int
     indicators: list[IndicatorValueOut]
 
 

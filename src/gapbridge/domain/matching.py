@@ -199,11 +199,23 @@ def english_name(param: str, code: str) -> str:
     return NAMED_PARAMS.get(param, {}).get(code, code)
 
 
-def render(message: str, params: Mapping[str, Any], namer: Namer = english_name) -> str:
-    """Fill a message template; list-valued parameters are joined, code parameters named."""
+def two_decimals(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def render(
+    message: str,
+    params: Mapping[str, Any],
+    namer: Namer = english_name,
+    number: Callable[[float], str] = two_decimals,
+) -> str:
+    """Fill a message template; list-valued parameters are joined, code parameters named, floats written
+    with two decimals by ``number`` (the web adapter passes one in the reader's format)."""
     values: dict[str, Any] = {}
     for key, value in params.items():
-        if isinstance(value, list | tuple):
+        if isinstance(value, float):
+            values[key] = number(value)
+        elif isinstance(value, list | tuple):
             values[key] = ", ".join(namer(key, str(v)) for v in value)
         elif key in NAMED_PARAMS:
             values[key] = namer(key, str(value))
@@ -1113,7 +1125,7 @@ class Matcher:
                 return Component(code, value, weight, M["kind.ok"], {"kinds": common})
             return Component(code, value, weight, M["kind.no"])
         if code == "text":
-            similarity = f"{value * TEXT_FULL:.2f}"
+            similarity = round(value * TEXT_FULL, 2)
             key = "text.ok" if value >= 0.5 else "text.low"
             return Component(code, value, weight, M[key], {"similarity": similarity})
         if code == "severity":
@@ -1769,7 +1781,7 @@ class ProviderIndex:
                 value = float(values[code][o])
                 params: dict[str, Any] = {"total": record.activities}
                 if code == "text":
-                    params["similarity"] = f"{value:.2f}"
+                    params["similarity"] = round(value, 2)
                 elif code != "volume":
                     _, counts = self._feature(code, _query_values(query, code))
                     params["count"] = int(counts[o]) if counts.size else 0

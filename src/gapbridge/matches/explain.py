@@ -17,9 +17,11 @@ from gapbridge.domain.matching import (
     NAMED_PARAMS,
     Check,
     Component,
+    ProviderSuggestion,
     Suggestion,
     render,
 )
+from gapbridge.web.i18n import local_number
 
 
 def _name(param: str, code: str) -> str:
@@ -27,11 +29,28 @@ def _name(param: str, code: str) -> str:
     return gettext(names[code]) if code in names else code
 
 
+def _number(value: float) -> str:
+    return local_number(value, 2)
+
+
 def text(message: str, params: Mapping[str, Any]) -> str:
     try:
-        return render(gettext(message), params, _name)
+        return render(gettext(message), params, _name, _number)
     except (KeyError, IndexError, ValueError):  # a translation that lost a placeholder: fall back to English
-        return render(message, params, _name)
+        return render(message, params, _name, _number)
+
+
+def provider_rows(providers: list[ProviderSuggestion], *, least: float = 0.01) -> list[dict[str, Any]]:
+    """Organisations with a track record, each with the components that count (above ``least``) in words."""
+    return [
+        {
+            "provider": p.provider,
+            "name": p.name,
+            "score": p.score,
+            "reasons": [text(c.message, c.params) for c in p.components if c.contribution > least],
+        }
+        for p in providers
+    ]
 
 
 def component_rows(components: tuple[Component, ...]) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ from gapbridge.accounts.permissions import (
     is_secretariat,
     organization_ids,
 )
+from gapbridge.countries.labels import pillar_name
 from gapbridge.countries.models import Economy
 from gapbridge.countries.queries import QueryError
 from gapbridge.matches import explain
@@ -122,8 +123,9 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
             else [],
             "suggestions": suggestions,
             "matches": matches,
-            "providers": match_queries.providers_for(need, limit=5),
-            "peers": match_queries.peers_for(need),
+            "providers": explain.provider_rows(match_queries.providers_for(need, limit=5)),
+            "peers": [(p, pillar_name(p.pillar)) for p in match_queries.peers_for(need)],
+            "status_label": _("Indicative") if need.is_indicative else need.get_status_display(),
             "history": need.history.all(),
             "focus_labels": dict(FocusArea.choices),
             "kind_labels": dict(SupportKind.choices),

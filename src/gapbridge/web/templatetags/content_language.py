@@ -4,6 +4,7 @@
   renders `web/_fallback_notice.html` (nothing at all when the content is in the visitor's language).
 - `{{ activity.titles|narrative:activity.default_language }}`: the IATI narrative in the visitor's
   language, else the default language's, else English, else the first.
+- `{{ need.focus_areas|focus_area_names }}`: focus areas named in the visitor's language.
 - `{{ code|codelist_name:"ActivityStatus" }}`: an IATI code's name in the visitor's language where the
   official codelist has one, else English, else the code itself.
 
@@ -18,6 +19,8 @@ from babel import Locale, UnknownLocaleError
 from django import template
 from django.utils.translation import get_language
 
+from gapbridge.countries.labels import focus_area_name
+from gapbridge.offers.choices import RequesterType
 from gapbridge.web import codelist_names
 from gapbridge.web.content_language import Shown, pick_narrative, primary
 
@@ -55,3 +58,22 @@ def narrative(narratives: Any, default_language: str | None = None) -> str:
 @register.filter
 def codelist_name(code: str | None, codelist: str) -> str:
     return codelist_names.code_name(codelist, code) or (code or "")
+
+
+@register.filter
+def focus_area_names(codes: Any) -> str:
+    """`{{ need.focus_areas|focus_area_names }}`: focus areas named in the visitor's language."""
+    return ", ".join(focus_area_name(str(code)) for code in codes or ())
+
+
+@register.filter
+def language_names(codes: Any) -> str:
+    """`{{ offer.languages|language_names }}`: language codes named in the visitor's language."""
+    return ", ".join(language_name(str(code)) for code in codes or ())
+
+
+@register.filter
+def requester_type_names(codes: Any) -> str:
+    """`{{ offer.requester_types|requester_type_names }}`: kinds of requester in the visitor's language."""
+    labels = dict(RequesterType.choices)
+    return ", ".join(str(labels.get(str(code), code)) for code in codes or ())
