@@ -467,3 +467,29 @@ def test_sparkline_without_data_says_so() -> None:
 
 def test_default_number_format() -> None:
     assert [format_number(v) for v in (43.21, 40.0, -0.01, 12345.6)] == ["43.2", "40", "0", "12,346"]
+
+
+def test_a_long_legend_label_wraps_whole_words_instead_of_losing_its_end() -> None:
+    label = "Funding received, as a percentage of a share proportional to need (capped at 100)"
+    series = [BarSeries("Need (0-100)", [10.0, 20.0, 30.0]), BarSeries(label, [1.0, 2.0, 3.0])]
+    root = parse(bar_chart_svg(PILLARS, series, title="t", width=420))
+    labels = [t for t in root.iter(f"{SVG}text") if t.get("class") == "gb-legend-label"]
+    lines = ["".join(span.itertext()) for span in labels[1].iter(f"{SVG}tspan")]
+    assert len(lines) >= 2 and " ".join(lines) == label, "every word kept, in order"
+    assert all(not line.endswith("…") for line in lines)
+    # the plot starts below the wrapped legend: the first bar is under its last line
+    last_line_y = float(labels[1].get("y") or 0) + sum(
+        float(s.get("dy") or 0) for s in labels[1].iter(f"{SVG}tspan")
+    )
+    assert min(float(b.get("y") or 0) for b in bars(root)) > last_line_y
+
+
+def test_wrap_text_cuts_at_words_and_shortens_only_the_last_allowed_line() -> None:
+    from gapbridge.charts.markup import text_width, wrap_text
+
+    words = "one two three four five six seven eight nine ten " * 3
+    lines = wrap_text(words, 60, 10, max_lines=2)
+    assert len(lines) == 2 and lines[1].endswith("…")
+    assert all(text_width(line, 10) <= 60 for line in lines)
+    assert wrap_text("short", 200, 10) == ["short"]
+    assert wrap_text("", 200, 10) == [""]

@@ -256,3 +256,15 @@ def test_the_unmarked_message_check_finds_bare_and_formatted_strings() -> None:
         "raise BarrierError(str(exc))\n"
     )
     assert [line for line, _text in _unmarked_messages(source)] == [1, 2, 5]
+
+
+def test_french_puts_a_no_break_space_before_a_closing_colon() -> None:
+    """French typography: "Statut :" with a no-break space (U+00A0), never "Statut:" nor a breakable space."""
+    wrong = [
+        (m.id, s)
+        for m in _messages("fr")
+        if isinstance(m.id, str) and m.id.endswith(":")
+        for s in _strings(m)
+        if s and not s.endswith("\u00a0:")
+    ]
+    assert not wrong, wrong[:10]

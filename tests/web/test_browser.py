@@ -62,3 +62,19 @@ def test_countries_filter_with_htmx_and_arabic_direction(server: str, browser: o
     page.locator("html[dir=rtl]").wait_for(timeout=10_000)
     assert page.evaluate("document.documentElement.dir") == "rtl"
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["en", "ar"])
+def test_pages_fit_a_phone_wide_tables_scroll_in_their_own_box(server: str, browser: Any, lang: str) -> None:
+    phone = {"width": 390, "height": 844}
+    page = browser.new_page(viewport=phone, extra_http_headers={"Accept-Language": lang})
+    for path in ("/countries/", "/countries/KEN/"):
+        page.goto(server + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} scrolls sideways"
+        table = page.locator(".table-scroll > table.data").first
+        box = page.locator(".table-scroll").first.bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        wide = table.evaluate("t => t.scrollWidth > t.parentElement.clientWidth")
+        if path == "/countries/":
+            assert wide, "the country table is wider than a phone: it scrolls inside its box"
+    page.close()

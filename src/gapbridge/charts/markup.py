@@ -91,6 +91,25 @@ def fit_text(text: str, max_width: float, font_size: float) -> str:
     return text[:keep].rstrip() + "…"
 
 
+def wrap_text(text: str, max_width: float, font_size: float, max_lines: int = 3) -> list[str]:
+    """Break a label into lines of whole words that fit `max_width` (a word longer than a line is cut);
+    at most `max_lines`, the last one shortened with an ellipsis if text is left over."""
+    lines: list[str] = []
+    current = ""
+    for word in text.split():
+        candidate = f"{current} {word}" if current else word
+        if current and text_width(candidate, font_size) > max_width:
+            lines.append(current)
+            current = word
+        else:
+            current = candidate
+    if current or not lines:
+        lines.append(current)
+    if len(lines) > max_lines:
+        lines = [*lines[: max_lines - 1], fit_text(" ".join(lines[max_lines - 1 :]), max_width, font_size)]
+    return [fit_text(line, max_width, font_size) for line in lines]
+
+
 def default_id(kind: str, *parts: object) -> str:
     """A stable element-id prefix, so several charts inlined in one page do not share `id`s by accident."""
     digest = hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:8]

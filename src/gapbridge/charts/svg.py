@@ -32,6 +32,7 @@ from gapbridge.charts.markup import (
     num,
     svg_open,
     text_width,
+    wrap_text,
 )
 
 __all__ = ["BarSeries", "bar_chart_svg", "grouped_compare_svg", "sparkline_svg"]
@@ -133,19 +134,28 @@ def _legend(m: _Mirror, labels: Sequence[str], y: float) -> tuple[str, float]:
     parts = ['<g class="gb-legend">']
     x, line_h = _MARGIN, _FONT + 6
     for i, label in enumerate(labels):
-        shown = fit_text(label, m.width - 2 * _MARGIN - _LEGEND_SWATCH - 6, _FONT)
-        item_w = _LEGEND_SWATCH + 6 + text_width(shown, _FONT) + 16
+        # A label too long for one line wraps (whole words) rather than losing its end.
+        lines = wrap_text(label, m.width - 2 * _MARGIN - _LEGEND_SWATCH - 6, _FONT)
+        item_w = _LEGEND_SWATCH + 6 + max(text_width(line, _FONT) for line in lines) + 16
         if x > _MARGIN and x + item_w > m.width - _MARGIN:
             x, y = _MARGIN, y + line_h
         color = CATEGORICAL[i % len(CATEGORICAL)]
+        text_x = m.x(x + _LEGEND_SWATCH + 6)
+        spans = "".join(
+            f'<tspan x="{text_x}" dy="{num(0 if k == 0 else line_h)}">{m.text(line)}</tspan>'
+            for k, line in enumerate(lines)
+        )
         parts.append(
             f'<rect class="gb-legend-swatch gb-series-{i + 1}" x="{m.x(x, _LEGEND_SWATCH)}" '
             f'y="{num(y - _LEGEND_SWATCH + 1)}" width="{num(_LEGEND_SWATCH)}" height="{num(_LEGEND_SWATCH)}" '
             f'fill="{color}"/>'
-            f'<text class="gb-legend-label" x="{m.x(x + _LEGEND_SWATCH + 6)}" y="{num(y)}" '
-            f'font-size="{num(_FONT)}" text-anchor="start">{m.text(shown)}</text>'
+            f'<text class="gb-legend-label" x="{text_x}" y="{num(y)}" '
+            f'font-size="{num(_FONT)}" text-anchor="start">{spans}</text>'
         )
-        x += item_w
+        if len(lines) > 1:  # move to the wrapped label's last line; the next item then breaks to a new one
+            x, y = m.width, y + (len(lines) - 1) * line_h
+        else:
+            x += item_w
     parts.append("</g>")
     return "".join(parts), y + line_h
 
