@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
+from django.utils import translation
 
 from gapbridge.accounts.models import Role
 from gapbridge.accounts.permissions import PermissionDenied
-from gapbridge.countries.models import Economy, PillarScore
+from gapbridge.countries import labels
+from gapbridge.countries.models import Economy, IndicatorValue, PillarScore
 from gapbridge.needs import derived, services
 from gapbridge.needs.models import Need, NeedOrigin, NeedStatus
+from gapbridge.web.i18n import local_number
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -93,3 +97,33 @@ def test_focal_point_adopts_an_indicative_need_as_a_draft() -> None:
     stranger = factories.user("fp3", Role.FOCAL_POINT, iso3="KEN")
     with pytest.raises(PermissionDenied):
         services.adopt(stranger, indicative.pk)
+
+
+def test_indicative_needs_are_written_in_every_interface_language() -> None:
+    derived.derive_indicative_needs(per_country=2)
+    need = Need.objects.get(source_key="gapindex:NER:skills")
+    niger = need.country
+    assert set(need.translations) == {"fr", "es", "ar"}
+    for lang in ("fr", "es", "ar"):
+        text = need.translations[lang]
+        with translation.override(lang):
+            pillar = labels.pillar_name("skills")
+        assert getattr(niger, f"name_{lang}") in text["title"] and pillar in text["title"]
+        assert text["description"].count("\n- ") >= 1, "the weakest indicators are listed"
+        assert "Derived from data" not in text["description"] and text["title"] != need.title
+    assert "Niger" in need.translations["fr"]["title"] and "Compétences" in need.translations["fr"]["title"]
+    # values in each language's number format
+    values = IndicatorValue.objects.filter(economy=niger, pillar="skills", normalised__isnull=False)
+    weakest = min(values, key=lambda v: v.normalised or 0.0)
+    for lang in ("en", "fr"):
+        with translation.override(lang):
+            shown = local_number(weakest.value or 0.0, 1)
+        text = need.description if lang == "en" else need.translations[lang]["description"]
+        assert f": {shown} " in text
+    page = Client().get(f"/needs/{need.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert need.translations["fr"]["title"] in page and "déduit des scores des piliers" in page
+    again = derived.derive_indicative_needs(per_country=2)
+    assert again["updated"] == 0, "translations are stable from one run to the next"
+    fp = factories.user("fp-ner", Role.FOCAL_POINT, iso3="NER")
+    adopted = services.adopt(fp, need.pk)
+    assert adopted.translations == need.translations

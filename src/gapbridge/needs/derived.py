@@ -18,16 +18,24 @@ from collections import defaultdict
 from typing import Any, Final
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gapbridge.accounts.permissions import Actor, require_secretariat
 from gapbridge.audit import services as audit
+from gapbridge.countries import labels
 from gapbridge.countries.models import Economy, IndicatorValue, PillarScore
 from gapbridge.domain.matching import PILLAR_FOCUS_AREAS
 from gapbridge.needs.models import Need, NeedOrigin, NeedStatus, Priority
 from gapbridge.needs.services import record_move
+from gapbridge.web.i18n import local_number
 
 KEY_PREFIX: Final = "gapindex"
+#: Why an indicative need moved, as stored in its history (English; translated where shown).
+REASON_DERIVED: Final = gettext_noop("derived from the Gap Index pillar scores")
+REASON_AGAIN: Final = gettext_noop("again among the weakest pillars")
+REASON_NO_LONGER: Final = gettext_noop("no longer among the weakest pillars")
 #: A pillar scoring this much or more (out of 100) is not a gap worth an indicative need.
 MAX_SCORE: Final = 40.0
 
@@ -51,20 +59,50 @@ def _priority(score: float) -> str:
     return Priority.MEDIUM
 
 
-def _description(economy: Economy, pillar: PillarScore, values: list[IndicatorValue]) -> str:
-    lines = [
-        f"Derived from data, not a request from {economy.name_en}: the country scores {pillar.score:.0f}/100 "
-        f"in the Gap Index pillar {pillar.name}"
-        + (f" (rank {pillar.rank})" if pillar.rank else "")
-        + ", one of its weakest pillars."
-    ]
-    weakest = sorted((v for v in values if v.normalised is not None), key=lambda v: v.normalised or 0.0)[:3]
-    for v in weakest:
-        lines.append(f"- {v.name}: {v.value:,.1f} {v.unit} ({v.year}, {v.source})")
-    gaps = [v for v in values if v.value is None]
-    for v in gaps[:2]:
-        lines.append(f"- {v.name}: no data ({v.gap_reason or 'not observed'})")
-    return "\n".join(lines)
+#: The languages an indicative need is written in: English as the original, the others as translations.
+TRANSLATED: Final = ("fr", "es", "ar")
+
+
+def _text(economy: Economy, pillar: PillarScore, values: list[IndicatorValue], lang: str) -> dict[str, str]:
+    """The title and description of an indicative need in ``lang``: the site's messages, the country,
+    pillar, indicator and unit names of that language, and its number format."""
+    with translation.override(lang):
+        country = getattr(economy, f"name_{lang}", "") or economy.name_en
+        pillar_label = labels.pillar_name(pillar.pillar, pillar.name)
+        params = {"country": country, "score": f"{pillar.score or 0.0:.0f}", "pillar": pillar_label}
+        lines = [
+            _(
+                "Derived from data, not a request from %(country)s: the country scores %(score)s/100 in the "
+                "Gap Index pillar %(pillar)s (rank %(rank)s), one of its weakest pillars."
+            )
+            % (params | {"rank": pillar.rank})
+            if pillar.rank
+            else _(
+                "Derived from data, not a request from %(country)s: the country scores %(score)s/100 in the "
+                "Gap Index pillar %(pillar)s, one of its weakest pillars."
+            )
+            % params
+        ]
+        weakest = sorted((v for v in values if v.normalised is not None), key=lambda v: v.normalised or 0.0)
+        for v in weakest[:3]:
+            value = local_number(v.value, 1) if v.value is not None else "—"
+            line = _("%(indicator)s: %(value)s %(unit)s (%(year)s, %(source)s)") % {
+                "indicator": labels.indicator_name(v.code, v.name),
+                "value": value,
+                "unit": labels.unit(v.unit),
+                "year": v.year,
+                "source": v.source,
+            }
+            lines.append(f"- {line}")
+        for v in [v for v in values if v.value is None][:2]:
+            reason = labels.gap_reason(v.gap_reason) if v.gap_reason else _("not observed")
+            lines.append(
+                "- "
+                + _("%(indicator)s: no data (%(reason)s)")
+                % {"indicator": labels.indicator_name(v.code, v.name), "reason": reason}
+            )
+        title = _("Indicative need: %(pillar)s in %(country)s") % {"pillar": pillar_label, "country": country}
+        return {"title": title, "description": "\n".join(lines)}
 
 
 @transaction.atomic
@@ -93,9 +131,10 @@ def derive_indicative_needs(actor: Actor = None, *, per_country: int = 2) -> dic
             economy = ps.economy
             key = f"{KEY_PREFIX}:{economy.iso3}:{ps.pillar}"
             keep.add(key)
+            found = values[(economy_id, ps.pillar)]
             fields = {
-                "title": f"Indicative need: {ps.name} in {economy.name_en}",
-                "description": _description(economy, ps, values[(economy_id, ps.pillar)]),
+                **_text(economy, ps, found, "en"),
+                "translations": {lang: _text(economy, ps, found, lang) for lang in TRANSLATED},
                 "focus_areas": list(PILLAR_FOCUS_AREAS.get(ps.pillar, ())),
                 "kinds": PILLAR_KINDS.get(ps.pillar, []),
                 "priority": _priority(ps.score or 0.0),
@@ -118,7 +157,7 @@ def derive_indicative_needs(actor: Actor = None, *, per_country: int = 2) -> dic
                     requester_type="government",
                     **fields,
                 )
-                record_move(need, "", NeedStatus.VALIDATED, actor, "derived from the Gap Index pillar scores")
+                record_move(need, "", NeedStatus.VALIDATED, actor, REASON_DERIVED)
                 audit.record(
                     actor,
                     "import",
@@ -138,9 +177,7 @@ def derive_indicative_needs(actor: Actor = None, *, per_country: int = 2) -> dic
                 setattr(need, k, v)
             if reopened:
                 need.status, need.status_changed_at = NeedStatus.VALIDATED, now
-                record_move(
-                    need, NeedStatus.CLOSED, NeedStatus.VALIDATED, actor, "again among the weakest pillars"
-                )
+                record_move(need, NeedStatus.CLOSED, NeedStatus.VALIDATED, actor, REASON_AGAIN)
             need.save()
             audit.record(
                 actor,
@@ -157,7 +194,7 @@ def derive_indicative_needs(actor: Actor = None, *, per_country: int = 2) -> dic
             frm = need.status
             need.status, need.status_changed_at = NeedStatus.CLOSED, now
             need.save(update_fields=["status", "status_changed_at", "updated_at"])
-            record_move(need, frm, NeedStatus.CLOSED, actor, "no longer among the weakest pillars")
+            record_move(need, frm, NeedStatus.CLOSED, actor, REASON_NO_LONGER)
             audit.record(
                 actor,
                 "transition",

@@ -245,5 +245,6 @@ def adopt(actor: Actor, need_id: int) -> Need:
         focus_areas=list(source.focus_areas),
         kinds=list(source.kinds),
         language=source.language,
+        translations={lang: dict(fields) for lang, fields in (source.translations or {}).items()},
         priority=source.priority,
     )
