@@ -14,7 +14,9 @@ from gapbridge.accounts.permissions import PermissionDenied
 from gapbridge.audit.models import AuditEntry
 from gapbridge.barriers import derived, queries, services
 from gapbridge.barriers.models import Barrier, BarrierNotification, BarrierStatusChange, Origin
-from gapbridge.countries.models import LegalStatus
+from gapbridge.countries.models import Economy, LegalStatus
+from gapbridge.needs import services as need_services
+from gapbridge.offers import services as offer_services
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -160,6 +162,38 @@ def test_links_need_an_existing_object(people: dict[str, Any]) -> None:
         services.link(people["sec"], b.pk, "rumour", "1")
     with pytest.raises(services.BarrierError, match="no project with id '999999'"):
         services.link(people["sec"], b.pk, "project", "999999")
+
+
+def test_a_link_cannot_reveal_a_draft_the_linker_may_not_see(people: dict[str, Any]) -> None:
+    """The focal point responsible for a KEN barrier may link what it can see, not another organisation's
+    private draft: that is answered as if it did not exist, and nothing is stored."""
+    b = report(people["fp"])
+    other = factories.organization("Another Provider", "XM-ANOTHER")
+    other_editor = factories.user("another_editor", Role.ORG_EDITOR, organization=other)
+    draft = offer_services.create_offer(
+        other_editor,
+        other,
+        title="ANOTHER PRIVATE DRAFT",
+        description="Not public yet.",
+        kind="training",
+        focus_areas=["digital-payments"],
+    )
+    with pytest.raises(services.BarrierError, match=f"no offer with id '{draft.pk}'"):
+        services.link(people["fp"], b.pk, "offer", str(draft.pk))
+    assert not b.links.exists()
+    ner_need = need_services.create_need(
+        people["fp_other"],
+        Economy.objects.get(iso3="NER"),
+        title="Private draft need",
+        description="Not submitted.",
+        focus_areas=["digital-payments"],
+    )
+    with pytest.raises(services.BarrierError, match="no need with id"):
+        services.link(people["fp"], b.pk, "need", str(ner_need.pk))
+    # once published, the same offer can be linked, and the secretariat sees everything
+    offer_services.change_status(other_editor, draft.pk, "published", "ready")
+    assert services.link(people["fp"], b.pk, "offer", str(draft.pk)).label == "ANOTHER PRIVATE DRAFT"
+    assert services.link(people["sec"], b.pk, "need", str(ner_need.pk)).label == "Private draft need"
 
 
 def test_merge_moves_links_and_archives_the_duplicate(people: dict[str, Any]) -> None:

@@ -19,7 +19,7 @@ from gapbridge.pledges import fulfilment, queries, services
 from gapbridge.pledges.models import FlowOrigin, PledgeFlow
 from gapbridge.projects import services as registry
 from gapbridge.projects.fx import load_rates
-from gapbridge.projects.models import Activity
+from gapbridge.projects.models import Activity, ParticipatingOrg
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -206,6 +206,20 @@ def test_iati_transactions_count_toward_one_pledge_only(donor: dict[str, Any]) -
     )
     with pytest.raises(PermissionDenied):
         services.link_activity(donor["other"], p.pk, activity.pk)
+    # Another funder's activity cannot count toward this provider's pledge...
+    with pytest.raises(PermissionDenied, match="only an activity it reports, funds or extends"):
+        services.link_activity(donor["editor"], p.pk, activity.pk)
+    assert not PledgeFlow.objects.filter(pledge=p).exists()
+    # ... a participating organisation in a role other than funding or extending does not make it theirs...
+    position = activity.participating_orgs.count() + 1
+    implementer = ParticipatingOrg.objects.create(
+        activity=activity, position=position, role="4", ref=donor["org"].iati_ref
+    )
+    with pytest.raises(PermissionDenied):
+        services.link_activity(donor["editor"], p.pk, activity.pk)
+    # ... funding it does.
+    implementer.role = "1"
+    implementer.save()
     link = services.link_activity(donor["editor"], p.pk, activity.pk)
     expected = [
         t for t in activity.transactions.filter(type__in=["2", "3", "4"]).order_by("position") if t.value

@@ -180,12 +180,15 @@ def test_lists_name_focus_areas_and_languages_in_the_readers_language(world: dic
     assert "<td>digital-payments</td>" not in needs_page and "<td>data-regulation</td>" not in offers_page
     offer = world["offer"]
     offer.languages, offer.requester_types = ["en", "fr"], ["government"]
-    offer.save(update_fields=["languages", "requester_types"])
+    offer.eligible_regions = ["Sub-Saharan Africa"]
+    offer.save(update_fields=["languages", "requester_types", "eligible_regions"])
     detail = client.get(f"/offers/{offer.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
-    assert "anglais, français" in detail and ">en, fr<" not in detail
     with translation.override("fr"):
         government = str(dict(RequesterType.choices)["government"])
-    assert government != "Government (ministry, agency, regulator)" and government in detail
+    assert "anglais, français" in detail and ">en, fr<" not in detail
+    assert "Afrique subsaharienne" in detail and "Sub-Saharan Africa" not in detail, "in explanations too"
+    assert "(government)" not in detail and f"({government})" in detail
+    assert government != "Government (ministry, agency, regulator)"
 
 
 def test_indicative_need_says_indicative_and_names_its_pillars() -> None:
@@ -198,8 +201,8 @@ def test_indicative_need_says_indicative_and_names_its_pillars() -> None:
         pillars = {labels.pillar_name(p.pillar) for p in queries.peers_for(need)}
     assert indicative != "Indicative" and f"· {indicative} ·" in page and f"· {validated} ·" not in page
     for peer in queries.peers_for(need):
-        assert f"— {peer.pillar}:" not in page, "no pillar code"
-    assert all(f"— {name}:" in page for name in pillars)
+        assert f"— {peer.pillar}" not in page, "no pillar code"
+    assert all(f"— {name}\u00a0:" in page for name in pillars), "named, with French punctuation"
     listed = client.get("/needs/?origin=derived", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
     assert f"<td>{indicative}</td>" in listed and f"<td>{validated}</td>" not in listed
 

@@ -17,7 +17,7 @@ from gapbridge.accounts.models import Role
 from gapbridge.pledges import services
 from gapbridge.pledges.models import Pledge
 from gapbridge.projects import services as registry
-from gapbridge.projects.models import Activity, ResultIndicator
+from gapbridge.projects.models import Activity, ParticipatingOrg, ResultIndicator
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -185,7 +185,13 @@ def test_results_pages_and_api_on_real_iati_results(client: Client, donor: dict[
     overview = client.get("/pledges/results/").content.decode()
     assert "Not combined, and why" in overview
     assert client.get("/pledges/results/99999999/").status_code == 404
-    # Linking the activity on the pledge page counts its IATI money.
+    # Linking the activity on the pledge page counts its IATI money, once the provider funds it.
     client.force_login(donor["editor"])
-    client.post(f"/pledges/{donor['pledge'].pk}/activities/", {"iati_identifier": activity.iati_identifier})
+    url, form = f"/pledges/{donor['pledge'].pk}/activities/", {"iati_identifier": activity.iati_identifier}
+    refused = client.post(url, form)
+    assert refused.status_code == 403 and "only an activity it reports" in refused.content.decode()
+    assert not donor["pledge"].activities.filter(activity=activity).exists()
+    position = activity.participating_orgs.count() + 1
+    ParticipatingOrg.objects.create(activity=activity, position=position, role="1", ref=donor["org"].iati_ref)
+    client.post(url, form)
     assert donor["pledge"].activities.filter(activity=activity).exists()

@@ -79,6 +79,24 @@ def resolve(kind: str, object_id: str) -> models.Model:
     return obj
 
 
+def visible_to(actor: Any, kind: str, obj: models.Model) -> bool:
+    """Whether ``actor`` may see the object: each app's own rule (a draft offer or need stays with its
+    owners, a match with its parties); registry projects are public."""
+    if kind == LinkKind.NEED:
+        from gapbridge.needs import queries as need_queries
+
+        return need_queries.visible(actor).filter(pk=obj.pk).exists()
+    if kind == LinkKind.OFFER:
+        from gapbridge.offers import queries as offer_queries
+
+        return offer_queries.visible(actor).filter(pk=obj.pk).exists()
+    if kind == LinkKind.MATCH:
+        from gapbridge.matches import queries as match_queries
+
+        return bool(match_queries.visible_matches(actor).filter(pk=obj.pk).exists())
+    return True
+
+
 def label_of(obj: models.Model) -> str:
     return _title(obj)[:300]
 

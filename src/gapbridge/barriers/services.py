@@ -338,6 +338,9 @@ def link(actor: Actor, barrier_id: int, kind: str, object_id: str | int, note: s
         target = link_targets.resolve(kind, str(object_id))
     except link_targets.LinkError as exc:
         raise BarrierError(str(exc)) from None
+    if not link_targets.visible_to(actor, kind, target):
+        # Answered as if it did not exist: a link must not reveal another organisation's draft.
+        raise BarrierError(_("no %(kind)s with id %(id)s") % {"kind": kind, "id": repr(str(object_id))})
     if not _may_link(actor, barrier, target):
         raise PermissionDenied(
             _("%(who)s may not link %(kind)s %(object)s to barrier #%(id)s")

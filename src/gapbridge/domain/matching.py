@@ -209,15 +209,16 @@ def render(
     namer: Namer = english_name,
     number: Callable[[float], str] = two_decimals,
 ) -> str:
-    """Fill a message template; list-valued parameters are joined, code parameters named, floats written
-    with two decimals by ``number`` (the web adapter passes one in the reader's format)."""
+    """Fill a message template: list-valued parameters joined, strings and codes passed through ``namer``
+    (English: code parameters named, the rest unchanged), floats written by ``number`` (two decimals; the
+    web adapter passes namers and numbers of the reader's language)."""
     values: dict[str, Any] = {}
     for key, value in params.items():
         if isinstance(value, float):
             values[key] = number(value)
         elif isinstance(value, list | tuple):
             values[key] = ", ".join(namer(key, str(v)) for v in value)
-        elif key in NAMED_PARAMS:
+        elif key in NAMED_PARAMS or isinstance(value, str):
             values[key] = namer(key, str(value))
         else:
             values[key] = value

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils.translation import gettext
 
+from gapbridge.countries import labels
 from gapbridge.domain.matching import (
     CHECK_NAMES,
     COMPONENT_NAMES,
@@ -21,12 +22,27 @@ from gapbridge.domain.matching import (
     Suggestion,
     render,
 )
+from gapbridge.offers.choices import RequesterType
 from gapbridge.web.i18n import local_number
+from gapbridge.web.templatetags.content_language import language_name
+
+_LANGUAGE_PARAMS = frozenset({"languages", "offer_languages", "need_languages"})
 
 
 def _name(param: str, code: str) -> str:
+    """A parameter of an explanation in the reader's language: codes and English names of focus areas,
+    pillars, kinds, regions, kinds of requester and languages; anything else (names of countries,
+    organisations, dates) as it is."""
     names = NAMED_PARAMS.get(param, {})
-    return gettext(names[code]) if code in names else code
+    if code in names:
+        return gettext(names[code])
+    if param == "region":
+        return labels.region(code)
+    if param in ("requester", "allowed"):
+        return str(dict(RequesterType.choices).get(code, code))
+    if param in _LANGUAGE_PARAMS:
+        return language_name(code)
+    return code
 
 
 def _number(value: float) -> str:

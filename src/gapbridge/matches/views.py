@@ -17,12 +17,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from gapbridge.accounts.permissions import PermissionDenied, country_ids, is_secretariat, organization_ids
+from gapbridge.countries.labels import pillar_name
 from gapbridge.countries.models import Economy, PeerAhead
 from gapbridge.matches import alerts, explain, queries, services
 from gapbridge.matches.lifecycle import TRANSITIONS, MatchStatus
 from gapbridge.matches.models import Match, SavedSearch
 from gapbridge.matches.models import MatchStatus as StatusLabel
-from gapbridge.needs.models import Need, NeedOrigin
+from gapbridge.needs.models import Need, NeedOrigin, NeedStatus
 from gapbridge.offers import queries as offer_queries
 from gapbridge.offers.choices import FocusArea, SupportKind
 from gapbridge.offers.models import OfferStatus
@@ -129,7 +130,9 @@ def provider_dashboard(request: HttpRequest) -> HttpResponse:
         {
             "offers": offers,
             "matches": matches,
-            "by_status": sorted(Counter(m.status for m in matches).items()),
+            "by_status": [
+                (StatusLabel(s).label, n) for s, n in sorted(Counter(m.status for m in matches).items())
+            ],
             "fits": fits,
             "has_org": bool(org_ids),
         },
@@ -159,7 +162,9 @@ def focal_point_dashboard(request: HttpRequest) -> HttpResponse:
         .select_related("need", "offer", "offer__provider")
         .order_by("-score")
     )
-    peers = PeerAhead.objects.filter(economy_id__in=ids, position=0).select_related("peer", "economy")
+    peers = list(PeerAhead.objects.filter(economy_id__in=ids, position=0).select_related("peer", "economy"))
+    for peer in peers:
+        peer.pillar_label = pillar_name(peer.pillar)  # type: ignore[attr-defined]
     return render(
         request,
         "matches/focal_point_dashboard.html",
@@ -167,7 +172,9 @@ def focal_point_dashboard(request: HttpRequest) -> HttpResponse:
             "economies": economies,
             "requested": requested,
             "indicative": indicative,
-            "by_status": sorted(Counter(n.status for n in requested).items()),
+            "by_status": [
+                (NeedStatus(s).label, n) for s, n in sorted(Counter(n.status for n in requested).items())
+            ],
             "to_act": to_act,
             "peers": peers,
         },

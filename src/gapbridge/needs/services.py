@@ -21,6 +21,7 @@ from gapbridge.accounts.permissions import (
     can_edit,
     country_ids,
     is_secretariat,
+    organization_ids,
     require_edit,
 )
 from gapbridge.audit import services as audit
@@ -123,6 +124,24 @@ def _organization(value: Any) -> Organization | None:
     return org
 
 
+def _require_may_name(actor: Actor, need: Need) -> None:
+    """The requesting organization shares the need's edit rights, so only one the actor may speak for can
+    be named: an organization the actor edits, or one based in the need's country named by its focal point
+    (the secretariat may name any). The command line (``actor`` None) is trusted."""
+    org = need.requesting_organization
+    if actor is None or org is None or is_secretariat(actor) or org.pk in organization_ids(actor):
+        return
+    if need.country_id in country_ids(actor) and org.country_id == need.country_id:
+        return
+    raise PermissionDenied(
+        _(
+            "%(actor)s may not name %(org)s as the requesting organization: name one you belong to, or, as "
+            "the focal point, an organization based in %(country)s"
+        )
+        % {"actor": audit.actor_label(actor), "org": org.name, "country": need.country.name}
+    )
+
+
 def _validate(need: Need) -> None:
     if not need.title.strip():
         raise NeedError(_("title is required"))
@@ -159,6 +178,7 @@ def create_need(actor: Actor, country: Economy, **data: Any) -> Need:
             _("%(actor)s may not create needs for %(country)s")
             % {"actor": audit.actor_label(actor), "country": country.name}
         )
+    _require_may_name(actor, need)
     need.status_changed_at = timezone.now()
     _validate(need)
     need.save()
@@ -177,8 +197,16 @@ def update_need(actor: Actor, need_id: int, reason: str = "", **data: Any) -> Ne
             _("an indicative need is derived from data and cannot be edited; adopt it as a new need")
         )
     before = audit.snapshot(need)
-    for key, value in clean_fields(data).items():
+    changes = clean_fields(data)
+    for key, value in changes.items():
         setattr(need, key, value)
+    if "requesting_organization" in changes:
+        _require_may_name(actor, need)
+    if actor is not None and not can_edit(actor, need):  # a change may not take the need out of one's hands
+        raise PermissionDenied(
+            _("%(actor)s would no longer be able to edit this need after that change")
+            % {"actor": audit.actor_label(actor)}
+        )
     _validate(need)
     need.save()
     audit.record(actor, "update", need, before=before, after=audit.snapshot(need), reason=reason)

@@ -338,6 +338,20 @@ def remove_flow(actor: Actor, flow_id: int) -> None:
     flow.delete()
 
 
+#: IATI OrganisationRole codes whose money is the organisation's own: funding (1) and extending (3).
+FUNDER_ROLES = ("1", "3")
+
+
+def _funds(provider: Organization, activity: Any) -> bool:
+    """Whether ``provider`` reports the activity or takes part in it as a funder or extender."""
+    ref = (provider.iati_ref or "").strip()
+    if not ref:
+        return False
+    if activity.publisher_ref == ref:
+        return True
+    return bool(activity.participating_orgs.filter(ref=ref, role__in=FUNDER_ROLES).exists())
+
+
 def _activity_model() -> Any:
     from gapbridge.projects.models import Activity
 
@@ -350,6 +364,19 @@ def link_activity(actor: Actor, pledge_id: int, activity_id: int) -> PledgeActiv
     pledge = Pledge.objects.get(pk=pledge_id)
     require_edit(actor, pledge)
     activity = _activity_model().objects.get(pk=activity_id)
+    if not is_secretariat(actor) and not _funds(pledge.provider, activity):
+        raise PermissionDenied(
+            _(
+                "activity %(identifier)s is not %(provider)s's: only an activity it reports, funds or "
+                "extends (IATI reporting organisation, or participating organisation in the funding or "
+                "extending role, with its IATI identifier %(ref)s) can count toward its pledge"
+            )
+            % {
+                "identifier": activity.iati_identifier,
+                "provider": pledge.provider.name,
+                "ref": pledge.provider.iati_ref or "—",
+            }
+        )
     if not activity.is_primary:
         raise PledgeError(
             _(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from tests import factories
 from tests.integration.permission_matrix import objects as o
 from tests.integration.permission_matrix.matrix import Call, Write, write
 from tests.integration.permission_matrix.world import (
@@ -70,6 +71,20 @@ def _need_create(w: World) -> Call:
 def _need_create_for_org(w: World) -> Call:
     call = _need_create(w)
     return Call(call.path, call.body | {"requesting_organization": w.org.pk})
+
+
+def _need_create_for_local_org(w: World) -> Call:
+    # An organisation based in the need's country, which its focal points may name as the requester.
+    local = factories.organization("Kenya SME Agency", "XM-MATRIX-KE-SME")
+    local.country = w.country
+    local.save(update_fields=["country"])
+    call = _need_create(w)
+    return Call(call.path, call.body | {"requesting_organization": local.pk})
+
+
+def _need_patch_to_other_org(w: World) -> Call:
+    # Naming another organisation hands it the need's edit rights: only one the actor speaks for.
+    return Call(f"{V1}/needs/{o.need(w).pk}", {"requesting_organization": w.other_org.pk, "reason": "matrix"})
 
 
 def _need_validate(w: World) -> Call:
@@ -390,8 +405,20 @@ API_WRITES: tuple[Write, ...] = (
     write("PATCH /api/v1/offers/{offer_id}", _offer_patch, PROVIDER),
     write("POST /api/v1/offers/{offer_id}/transitions", _offer_transition, PROVIDER),
     write("POST /api/v1/needs", _need_create, COUNTRY),
-    write("POST /api/v1/needs", _need_create_for_org, BOTH, variant="for requesting organisation P"),
+    write("POST /api/v1/needs", _need_create_for_org, PROVIDER, variant="for requesting organisation P"),
+    write(
+        "POST /api/v1/needs",
+        _need_create_for_local_org,
+        COUNTRY,
+        variant="for an organisation of the country",
+    ),
     write("PATCH /api/v1/needs/{need_id}", _need_patch, COUNTRY),
+    write(
+        "PATCH /api/v1/needs/{need_id}",
+        _need_patch_to_other_org,
+        ONLY_SECRETARIAT,
+        variant="hand it to organisation Q",
+    ),
     write("POST /api/v1/needs/{need_id}/transitions", _need_submit, COUNTRY),
     write(
         "POST /api/v1/needs/{need_id}/transitions",

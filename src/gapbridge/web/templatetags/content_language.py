@@ -4,7 +4,8 @@
   renders `web/_fallback_notice.html` (nothing at all when the content is in the visitor's language).
 - `{{ activity.titles|narrative:activity.default_language }}`: the IATI narrative in the visitor's
   language, else the default language's, else English, else the first.
-- `{{ need.focus_areas|focus_area_names }}`: focus areas named in the visitor's language.
+- `|focus_area_names`, `|language_names`, `|requester_type_names`, `|region_names`: lists of codes or
+  English names (focus areas, languages, kinds of requester, regions) named in the visitor's language.
 - `{{ code|codelist_name:"ActivityStatus" }}`: an IATI code's name in the visitor's language where the
   official codelist has one, else English, else the code itself.
 
@@ -19,7 +20,7 @@ from babel import Locale, UnknownLocaleError
 from django import template
 from django.utils.translation import get_language
 
-from gapbridge.countries.labels import focus_area_name
+from gapbridge.countries.labels import focus_area_name, region
 from gapbridge.offers.choices import RequesterType
 from gapbridge.web import codelist_names
 from gapbridge.web.content_language import Shown, pick_narrative, primary
@@ -77,3 +78,16 @@ def requester_type_names(codes: Any) -> str:
     """`{{ offer.requester_types|requester_type_names }}`: kinds of requester in the visitor's language."""
     labels = dict(RequesterType.choices)
     return ", ".join(str(labels.get(str(code), code)) for code in codes or ())
+
+
+@register.filter
+def region_names(names: Any) -> str:
+    """`{{ offer.eligible_regions|region_names }}`: UN M49 region names in the visitor's language."""
+    return ", ".join(region(str(name)) for name in names or ())
+
+
+@register.simple_tag
+def colon() -> str:
+    """`{{ label }}{% colon %} {{ value }}`: a colon as the active language writes it (French puts a
+    no-break space before it)."""
+    return "\u00a0:" if primary(get_language()) == "fr" else ":"
