@@ -123,6 +123,11 @@ AUTH_PASSWORD_VALIDATORS = [
 if ENV == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "gapbridge.accounts.backends.SecretariatBackend",  # the secretariat role's rights in the admin
+]
+
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français"), ("es", "Español"), ("ar", "العربية")]
 LANGUAGES_BIDI = ["ar"]

@@ -19,6 +19,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("accounts/login/", ThrottledLoginView.as_view(), name="login"),
     path("accounts/", include("django.contrib.auth.urls")),
+    path("account/", include("gapbridge.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/", include("gapbridge.projects.urls")),
     path("offers/", include("gapbridge.offers.urls")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
@@ -51,9 +52,9 @@ class ApiToken(models.Model):
     """An API bearer token: only its SHA-256 is stored; it has scopes, an expiry, and can be revoked."""
 
     class Scope(models.TextChoices):
-        READ = "read", "Read non-public data the user may see"
-        WRITE = "write", "Create and change what the user may change"
-        IMPORT = "import", "Import IATI files"
+        READ = "read", _("Read non-public data the user may see")
+        WRITE = "write", _("Create and change what the user may change")
+        IMPORT = "import", _("Import IATI files")
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)

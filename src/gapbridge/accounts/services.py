@@ -74,4 +74,7 @@ def grant_role(
         economy=economy if role == Role.FOCAL_POINT else None,
     )
     audit.record(actor, "create", assignment, after=audit.snapshot(assignment), reason="grant role")
+    if role == Role.SECRETARIAT and not user.is_staff:  # the secretariat works in the admin too
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     return assignment

@@ -9,6 +9,7 @@ import secrets
 from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.models import ApiToken
 from gapbridge.accounts.permissions import Actor, PermissionDenied, is_secretariat
@@ -28,16 +29,25 @@ def digest(secret: str) -> str:
 
 @transaction.atomic
 def issue(actor: Actor, user: User, name: str, scopes: list[str], days: int = 90) -> tuple[ApiToken, str]:
-    """Create a token for `user` (themselves, or anyone by the secretariat); returns it and its secret."""
-    if actor is None or not actor.is_authenticated:
-        raise PermissionDenied("sign in to create API tokens")
-    if actor.pk != user.pk and not is_secretariat(actor):
-        raise PermissionDenied("only the secretariat may create tokens for other users")
+    """Create a token for `user` (themselves, or anyone by the secretariat; ``actor`` None = the operator's
+    command line); returns it and its secret."""
+    if actor is not None:
+        if not actor.is_authenticated:
+            raise PermissionDenied(_("sign in to create API tokens"))
+        if actor.pk != user.pk and not is_secretariat(actor):
+            raise PermissionDenied(_("only the secretariat may create tokens for other users"))
+    if not user.is_active:
+        raise TokenError(_("%(user)s is not an active user") % {"user": user.get_username()})
+    if not name.strip():
+        raise TokenError(_("a token needs a name, to recognise it in the list"))
     unknown = sorted(set(scopes) - set(ApiToken.Scope.values))
     if unknown or not scopes:
-        raise TokenError(f"scopes must be among {', '.join(ApiToken.Scope.values)}; got {scopes!r}")
+        raise TokenError(
+            _("scopes must be among %(known)s; got %(scopes)s")
+            % {"known": ", ".join(ApiToken.Scope.values), "scopes": ", ".join(scopes) or "—"}
+        )
     if not 1 <= days <= MAX_DAYS:
-        raise TokenError(f"a token lives 1 to {MAX_DAYS} days; got {days}")
+        raise TokenError(_("a token lives 1 to %(max)s days; got %(days)s") % {"max": MAX_DAYS, "days": days})
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user,
@@ -66,14 +76,21 @@ def authenticate(secret: str) -> ApiToken | None:
 
 @transaction.atomic
 def revoke(actor: Actor, token_id: int) -> ApiToken:
+    """Revoke a token (its user's own, or any by the secretariat; ``actor`` None = the command line).
+    Revoking twice changes nothing."""
     token = ApiToken.objects.select_for_update().get(pk=token_id)
-    if (
-        actor is None
-        or not actor.is_authenticated
-        or (actor.pk != token.user_id and not is_secretariat(actor))
+    if actor is not None and (
+        not actor.is_authenticated or (actor.pk != token.user_id and not is_secretariat(actor))
     ):
-        raise PermissionDenied("you may revoke only your own tokens")
+        raise PermissionDenied(_("you may revoke only your own tokens"))
+    if token.revoked_at is not None:
+        return token
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
     audit.record(actor, "update", token, after={"revoked_at": token.revoked_at}, reason="revoke token")
     return token
+
+
+def of_user(user: User) -> list[ApiToken]:
+    """The user's tokens, newest first, revoked and expired ones included (the list says which)."""
+    return list(ApiToken.objects.filter(user=user).order_by("-created_at"))

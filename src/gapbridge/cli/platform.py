@@ -1,4 +1,5 @@
-"""Platform commands: serve, migrate, load-reference, gap-index, add-user. Thin: they call services."""
+"""Platform commands: serve, migrate, load-reference, gap-index, add-user, issue-token, revoke-token. Thin:
+they call services."""
 
 from __future__ import annotations
 
@@ -190,6 +191,56 @@ def add_user(
         fail(str(exc))
         return
     err.print(f"Created user {user.username!r}" + (f" with role {role}" if role else ""))
+
+
+@app.command("issue-token")
+def issue_token(
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for (shown in the user's token list)")],
+    scope: Annotated[list[str] | None, typer.Option(help="read, write or import; repeat for several")] = None,
+    days: Annotated[int, typer.Option(help="Days until it expires (1-365)")] = 90,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the token as JSON")] = False,
+) -> None:
+    """Create an API token for a user and print its secret, once (only its fingerprint is kept)."""
+    setup_django()
+    from django.contrib.auth.models import User
+
+    from gapbridge.accounts import tokens
+
+    user = User.objects.filter(username=username).first()
+    if user is None:
+        fail(f"no user {username!r}")
+        return
+    try:
+        token, secret = tokens.issue(None, user, name, scope or ["read"], days)
+    except tokens.TokenError as exc:
+        fail(str(exc))
+        return
+    if as_json:
+        fields = {"id": token.pk, "user": username, "name": token.name, "scopes": token.scopes}
+        fields |= {"expires_at": token.expires_at.isoformat(), "secret": secret}
+        typer.echo(json.dumps(fields))
+        return
+    err.print(
+        f"Token {token.name!r} (#{token.pk}) for {username!r}, {', '.join(token.scopes)}, expires "
+        f"{token.expires_at:%Y-%m-%d}. The secret below is shown once:"
+    )
+    typer.echo(secret)
+
+
+@app.command("revoke-token")
+def revoke_token(token_id: int) -> None:
+    """Revoke an API token by its number (in the admin, the user's token page or issue-token's output)."""
+    setup_django()
+    from gapbridge.accounts import tokens
+    from gapbridge.accounts.models import ApiToken
+
+    try:
+        token = tokens.revoke(None, token_id)
+    except ApiToken.DoesNotExist:
+        fail(f"no token #{token_id}")
+        return
+    err.print(f"Token {token.name!r} (#{token.pk}) of {token.user.username!r} revoked.")
 
 
 @app.command()

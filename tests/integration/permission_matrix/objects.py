@@ -12,6 +12,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from gapbridge.accounts import tokens
+from gapbridge.accounts.models import ApiToken
 from gapbridge.analytics.models import CoordinationAlert as CoordinationAlert
 from gapbridge.barriers import services as barriers
 from gapbridge.barriers.models import Barrier, BarrierLink, BarrierNotification, BarrierSubscription
@@ -109,6 +111,11 @@ def barrier_link(w: World) -> BarrierLink:
 
 def barrier_subscription(w: World, owner: str) -> BarrierSubscription:
     return barriers.subscribe(w.users[owner], country=w.country, category="e_payments")
+
+
+def api_token(w: World, owner: str) -> ApiToken:
+    token, _secret = tokens.issue(None, w.users[owner], "matrix token", ["read"], days=30)
+    return token
 
 
 def barrier_notifications(w: World) -> None:

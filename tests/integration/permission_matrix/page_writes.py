@@ -179,6 +179,14 @@ def _following(w: World) -> Call:
     return Call("/barriers/following/", {"country": w.country.iso3, "category": ""})
 
 
+def _token_create(w: World) -> Call:
+    return Call("/account/tokens/", {"name": "matrix", "scopes": "read", "days": "30"})
+
+
+def _token_revoke(w: World) -> Call:
+    return Call(f"/account/tokens/{o.api_token(w, FOCAL_OWN).pk}/revoke/", {})
+
+
 def _unfollow(w: World) -> Call:
     return Call(f"/barriers/following/{o.barrier_subscription(w, FOCAL_OWN).pk}/remove/", {})
 
@@ -467,6 +475,8 @@ PAGE_WRITES: tuple[Write, ...] = (
     write("POST barriers/<int:barrier_id>/raise-need/", _barrier_raise_need, COUNTRY),
     write("POST barriers/following/", _following, SIGNED_IN),
     write("POST barriers/following/<int:subscription_id>/remove/", _unfollow, {FOCAL_OWN, SECRETARIAT}),
+    write("POST account/tokens/", _token_create, SIGNED_IN),
+    write("POST account/tokens/<int:token_id>/revoke/", _token_revoke, {FOCAL_OWN, SECRETARIAT}),
     write("POST barriers/following/read/", _barrier_read, SIGNED_IN),
     write("POST pledges/new/", _pledge_new, PROVIDER),
     write("POST pledges/<int:pledge_id>/flows/", _pledge_flow, PROVIDER),
