@@ -156,6 +156,14 @@ def test_restricted_progress_updates_are_hidden_from_the_public(people: dict[str
     assert len(queries.updates(people["sec"], b)) == 2
 
 
+def test_an_unknown_code_is_refused_with_the_codes_accepted(people: dict[str, Any]) -> None:
+    with pytest.raises(
+        services.BarrierError, match="category: unknown value 'regulatory'; expected one of .*e_payments"
+    ):
+        report(people["public"], category="regulatory")
+    assert not Barrier.objects.exists()
+
+
 def test_links_need_an_existing_object(people: dict[str, Any]) -> None:
     b = report(people["public"])
     with pytest.raises(services.BarrierError, match="unknown link kind"):

@@ -164,9 +164,26 @@ def _translations(value: Any) -> dict[str, dict[str, str]]:
     return out
 
 
+def _check_choices(barrier: Barrier) -> None:
+    """A coded field with an unknown value is refused with the codes it accepts."""
+    for model_field in barrier._meta.fields:
+        if not model_field.choices:
+            continue
+        value = getattr(barrier, model_field.attname)
+        known = [str(code) for code, _label in model_field.flatchoices]
+        if value in (None, "") and model_field.blank:
+            continue
+        if str(value) not in known:
+            raise BarrierError(
+                _("%(field)s: unknown value %(value)s; expected one of %(known)s")
+                % {"field": model_field.name, "value": repr(value), "known": ", ".join(known)}
+            )
+
+
 def _validate(barrier: Barrier) -> None:
     if (barrier.country_id is None) == (barrier.group_id is None):
         raise BarrierError(_("give either a country or a group of countries, not both and not neither"))
+    _check_choices(barrier)
     try:
         barrier.full_clean(exclude=["source_key"])
     except ValidationError as exc:

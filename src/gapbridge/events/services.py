@@ -179,9 +179,18 @@ def _check_event_fields(fields: dict[str, Any]) -> None:
         raise EventError(f"registration: expected one of {', '.join(Registration.values)}")
 
 
+#: The longest event the platform schedules (a quarter): a longer span is a typing mistake, not an event.
+MAX_EVENT_DAYS = 92
+
+
 def _check_event(event: Event) -> None:
     if event.ends_on < event.starts_on:
         raise EventError("ends_on: the last day is before the first day")
+    if (event.ends_on - event.starts_on).days + 1 > MAX_EVENT_DAYS:
+        raise EventError(
+            f"ends_on: an event lasts at most {MAX_EVENT_DAYS} days; {event.starts_on} to {event.ends_on} "
+            f"is {(event.ends_on - event.starts_on).days + 1}"
+        )
     _validate(event)
 
 
