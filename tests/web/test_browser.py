@@ -71,6 +71,8 @@ def test_pages_fit_a_phone_wide_tables_scroll_in_their_own_box(server: str, brow
     for path in ("/countries/", "/countries/KEN/"):
         page.goto(server + path)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, f"{path} scrolls sideways"
+        header = page.locator(".site-header").bounding_box()
+        assert header is not None and header["height"] < 844 / 5, "the header leaves the screen to the page"
         table = page.locator(".table-scroll > table.data").first
         box = page.locator(".table-scroll").first.bounding_box()
         assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
