@@ -158,7 +158,7 @@ def test_restricted_progress_updates_are_hidden_from_the_public(people: dict[str
 
 def test_an_unknown_code_is_refused_with_the_codes_accepted(people: dict[str, Any]) -> None:
     with pytest.raises(
-        services.BarrierError, match="category: unknown value 'regulatory'; expected one of .*e_payments"
+        services.BarrierError, match=r"category: unknown value 'regulatory'; expected one of .*e_payments"
     ):
         report(people["public"], category="regulatory")
     assert not Barrier.objects.exists()

@@ -94,6 +94,7 @@ def test_only_the_providers_editors_or_the_secretariat_record_pledges(donor: dic
         ({"period_end": dt.date(2023, 1, 1)}, "before period_start"),
         ({"focus_areas": ["space"]}, "unknown focus area"),
         ({"target_countries": ["ZZZ"]}, "no economy"),
+        ({"amount": Decimal("1e30")}, "amount must be between 0 and "),
     ],
 )
 def test_invalid_pledges_are_refused_with_the_field_named(

@@ -28,6 +28,7 @@ from gapbridge.analytics.models import (
     Measure,
 )
 from gapbridge.analytics.need import CountryNeed, check_focus_area, eligible_economies, needs
+from gapbridge.api.limits import check_id
 from gapbridge.countries.queries import QueryError
 
 GROUP_FIELDS = {
@@ -384,7 +385,7 @@ def alerts(filters: AlertFilter) -> CoordinationAlertQuerySet:
     if filters.country:
         qs = qs.in_country(filters.country)
     if filters.organization is not None:
-        qs = qs.involving_organizations({filters.organization})
+        qs = qs.involving_organizations({check_id("organization", filters.organization)})
     if filters.q:
         for word in filters.q.split()[:6]:
             qs = qs.filter(

@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from gapbridge.barriers import queries as barrier_queries
 from gapbridge.barriers.models import BarrierStatusChange, BarrierUpdate
+from gapbridge.web import csvsafe
 
 LICENCE = {
     "name": "CC-BY-4.0",
@@ -634,12 +635,19 @@ def _json_value(value: Any, type_: str) -> Any:
     return value if isinstance(value, bool | str) else str(value)
 
 
+def _csv_cell(value: Any, type_: str) -> str:
+    """Text columns are made formula-safe; typed columns (numbers, dates...) keep their schema's form, so a
+    negative amount stays a number."""
+    text = _cell(value)
+    return str(csvsafe.cell(text)) if type_ == "string" else text
+
+
 def render_csv(d: Dataset) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow([f.name for f in d.fields])
     for row in d.rows():
-        writer.writerow([_cell(row.get(f.name)) for f in d.fields])
+        writer.writerow([_csv_cell(row.get(f.name), f.type) for f in d.fields])
     return buffer.getvalue()
 
 

@@ -7,9 +7,10 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gapbridge.api import limits
 from gapbridge.countries.forms import LocalizedModelChoiceField
 from gapbridge.countries.models import Economy
-from gapbridge.needs.models import Priority
+from gapbridge.needs.models import Need, Priority
 from gapbridge.offers.choices import FocusArea, Language, RequesterType, SupportKind
 from gapbridge.organizations.models import Organization
 from gapbridge.web.i18n import interface_language
@@ -54,7 +55,12 @@ class NeedForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    budget_usd = forms.DecimalField(label=_("Budget (US$)"), min_value=0, required=False)
+    budget_usd = forms.DecimalField(
+        label=_("Budget (US$)"),
+        min_value=0,
+        max_value=limits.decimal_limit(Need, "budget_usd"),
+        required=False,
+    )
 
     def __init__(self, *args: Any, countries: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.utils.translation import gettext
 from ninja import Field, Schema
 
+from gapbridge.api import limits
 from gapbridge.needs.models import Need, NeedStatusChange
 from gapbridge.offers import content
 from gapbridge.offers.choices import FocusArea, labels
+
+#: A budget as its column holds it: anything else is refused, naming the field and the limit.
+Budget = Annotated[Decimal, limits.amount_in(Need, "budget_usd")]
 
 INDICATIVE_LABEL = "Indicative need derived from data (Gap Index), not a request from the country"
 
@@ -30,7 +34,7 @@ class NeedIn(Schema):
     start_by: dt.date | None = None
     end_by: dt.date | None = None
     languages: list[str] = []
-    budget_usd: Decimal | None = None
+    budget_usd: Budget | None = None
 
 
 class NeedPatchIn(Schema):
@@ -46,7 +50,7 @@ class NeedPatchIn(Schema):
     start_by: dt.date | None = None
     end_by: dt.date | None = None
     languages: list[str] | None = None
-    budget_usd: Decimal | None = None
+    budget_usd: Budget | None = None
     reason: str = ""
 
 

@@ -7,10 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gapbridge.api import limits
 from gapbridge.countries import labels
 from gapbridge.countries.forms import LocalizedModelMultipleChoiceField, sort_key
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.offers.choices import FocusArea, Language, Modality, RequesterType, SupportKind
+from gapbridge.offers.models import Offer
 from gapbridge.organizations.models import Organization
 from gapbridge.web.i18n import interface_language
 
@@ -67,9 +69,17 @@ class OfferForm(forms.Form):
     )
     modality = forms.ChoiceField(label=_("Modality"), choices=[("", "—"), *Modality.choices], required=False)
     capacity = forms.IntegerField(
-        label=_("Places (needs it can take; empty: no limit)"), min_value=0, required=False
+        label=_("Places (needs it can take; empty: no limit)"),
+        min_value=0,
+        max_value=limits.integer_range(Offer, "capacity")[1],
+        required=False,
     )
-    budget_usd = forms.DecimalField(label=_("Budget (US$)"), min_value=0, required=False)
+    budget_usd = forms.DecimalField(
+        label=_("Budget (US$)"),
+        min_value=0,
+        max_value=limits.decimal_limit(Offer, "budget_usd"),
+        required=False,
+    )
     opens = forms.DateField(
         label=_("Applications open"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )

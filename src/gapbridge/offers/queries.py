@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, is_secretariat, organization_ids
+from gapbridge.api.limits import check_id
 from gapbridge.countries.models import Economy, GroupMembership
 from gapbridge.countries.queries import QueryError
 from gapbridge.matches.lifecycle import TAKES_CAPACITY
@@ -80,7 +81,7 @@ def search(actor: Actor, f: OfferFilter) -> OfferQuerySet:
         country_id=country_id,
         country_region=region,
         country_group_ids=group_ids,
-        provider_id=f.provider,
+        provider_id=check_id("provider", f.provider),
         language=f.language,
         status=f.status
         or ("" if is_secretariat(actor) or organization_ids(actor) else OfferStatus.PUBLISHED),

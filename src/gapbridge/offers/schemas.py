@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
+from gapbridge.api import limits
 from gapbridge.offers import content, queries
 from gapbridge.offers.choices import FocusArea, SupportKind, labels
 from gapbridge.offers.models import Offer, OfferStatusChange
+
+#: Places and budgets as their columns hold them: anything else is refused, naming the field and the limit.
+Places = Annotated[int, limits.integer_in(Offer, "capacity")]
+Budget = Annotated[Decimal, limits.amount_in(Offer, "budget_usd")]
 
 
 class OfferIn(Schema):
@@ -27,8 +32,8 @@ class OfferIn(Schema):
     requester_types: list[str] = []
     languages: list[str] = []
     modality: str = ""
-    capacity: int | None = None
-    budget_usd: Decimal | None = None
+    capacity: Places | None = None
+    budget_usd: Budget | None = None
     opens: dt.date | None = None
     closes: dt.date | None = None
     contact_name: str = ""
@@ -49,8 +54,8 @@ class OfferPatchIn(Schema):
     requester_types: list[str] | None = None
     languages: list[str] | None = None
     modality: str | None = None
-    capacity: int | None = None
-    budget_usd: Decimal | None = None
+    capacity: Places | None = None
+    budget_usd: Budget | None = None
     opens: dt.date | None = None
     closes: dt.date | None = None
     contact_name: str | None = None

@@ -12,10 +12,12 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, PermissionDenied, can_edit, require_edit
+from gapbridge.api import limits
 from gapbridge.audit import services as audit
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.offers.choices import (
@@ -128,16 +130,21 @@ def _positive_int(field: str, value: Any) -> int | None:
         return None
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise OfferError(
             _("%(field)s must be a whole number; got %(value)s") % {"field": field, "value": repr(value)}
         ) from None
     if number < 0:
         raise OfferError(_("%(field)s must be 0 or more; got %(value)s") % {"field": field, "value": number})
-    return number
+    low, high = limits.integer_range(Offer, field)
+    try:
+        return limits.check_integer(field, number, high, low)
+    except limits.OutOfRange as exc:
+        raise OfferError(str(exc)) from None
 
 
-def _money(field: str, value: Any) -> Decimal | None:
+def _money(field: str, value: Any, model: type[Model] = Offer) -> Decimal | None:
+    """An amount for ``model.field`` (needs share it: their budgets have the same column)."""
     if value in (None, ""):
         return None
     try:
@@ -146,9 +153,12 @@ def _money(field: str, value: Any) -> Decimal | None:
         raise OfferError(
             _("%(field)s must be an amount; got %(value)s") % {"field": field, "value": repr(value)}
         ) from None
-    if amount < 0:
+    if amount.is_finite() and amount < 0:
         raise OfferError(_("%(field)s must be 0 or more; got %(value)s") % {"field": field, "value": amount})
-    return amount
+    try:
+        return limits.check_amount(field, amount, limits.decimal_limit(model, field))
+    except limits.OutOfRange as exc:
+        raise OfferError(str(exc)) from None
 
 
 def _as_list(value: Any) -> list[str]:

@@ -7,11 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from gapbridge.api import limits
 from gapbridge.barriers.focus import focus_choices
 from gapbridge.countries.forms import LocalizedModelMultipleChoiceField
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.organizations.models import Organization
-from gapbridge.pledges.models import FlowKind, PledgeStatus
+from gapbridge.pledges.models import FlowKind, Pledge, PledgeFlow, PledgeStatus
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -22,7 +23,9 @@ class PledgeForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=20, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=0, max_value=limits.decimal_limit(Pledge, "amount"), decimal_places=2
+    )
     currency = forms.CharField(label=_("Currency (ISO 4217)"), min_length=3, max_length=3, initial="USD")
     period_start = forms.DateField(label=_("Period start"), widget=DATE)
     period_end = forms.DateField(label=_("Period end"), widget=DATE)
@@ -47,7 +50,9 @@ class PledgeForm(forms.Form):
 
 class FlowForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=FlowKind.choices)
-    amount = forms.DecimalField(label=_("Amount"), min_value=0, max_digits=20, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=0, max_value=limits.decimal_limit(PledgeFlow, "amount"), decimal_places=2
+    )
     currency = forms.CharField(label=_("Currency"), min_length=3, max_length=3, initial="USD")
     date = forms.DateField(label=_("Date"), widget=DATE)
     note = forms.CharField(label=_("Note"), required=False, max_length=500)

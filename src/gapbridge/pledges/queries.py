@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, is_secretariat, organization_ids
+from gapbridge.api.limits import check_query_integer
 from gapbridge.countries.queries import QueryError
 from gapbridge.organizations.models import Organization
 from gapbridge.pledges import fulfilment
@@ -36,12 +37,10 @@ def pledges(
             "target_groups",
         )
     )
-    if provider:
-        qs = (
-            qs.filter(provider_id=int(provider))
-            if provider.isdigit()
-            else qs.filter(provider__iati_ref=provider)
-        )
+    if provider.isdecimal():
+        qs = qs.filter(provider_id=check_query_integer("provider", provider, minimum=0))
+    elif provider:
+        qs = qs.filter(provider__iati_ref=provider)
     if country:
         qs = qs.filter(
             Q(target_countries__iso3=country.upper())

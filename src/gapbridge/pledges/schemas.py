@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from pydantic import BaseModel, Field
 
+from gapbridge.api import limits
 from gapbridge.pledges import fulfilment
 from gapbridge.pledges.models import Pledge, PledgeActivity, PledgeFlow, PledgeStatusChange
 from gapbridge.pledges.queries import PledgeFigures, ProviderFigures
+
+#: Amounts as their columns hold them: anything else is refused, naming the field and the limit.
+Amount = Annotated[Decimal, limits.amount_in(Pledge, "amount")]
+FlowAmount = Annotated[Decimal, limits.amount_in(PledgeFlow, "amount")]
 
 
 class Schema(BaseModel):
@@ -116,7 +122,7 @@ class PledgeIn(Schema):
     provider: int = Field(description="organization id")
     title: str = Field(max_length=300)
     description: str = ""
-    amount: Decimal = Field(gt=0)
+    amount: Amount = Field(gt=0)
     currency: str = Field(min_length=3, max_length=3)
     period_start: dt.date
     period_end: dt.date
@@ -130,7 +136,7 @@ class PledgeIn(Schema):
 class PledgePatchIn(Schema):
     title: str | None = Field(None, max_length=300)
     description: str | None = None
-    amount: Decimal | None = Field(None, gt=0)
+    amount: Amount | None = Field(None, gt=0)
     currency: str | None = Field(None, min_length=3, max_length=3)
     period_start: dt.date | None = None
     period_end: dt.date | None = None
@@ -148,7 +154,7 @@ class TransitionIn(Schema):
 
 class FlowIn(Schema):
     kind: str = Field(description="commitment or disbursement")
-    amount: Decimal = Field(gt=0)
+    amount: FlowAmount = Field(gt=0)
     currency: str = Field(min_length=3, max_length=3)
     date: dt.date
     value_date: dt.date | None = None

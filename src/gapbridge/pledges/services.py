@@ -24,6 +24,7 @@ from gapbridge.accounts.permissions import (
     organization_ids,
     require_edit,
 )
+from gapbridge.api import limits
 from gapbridge.audit import services as audit
 from gapbridge.barriers.focus import clean_focus_areas
 from gapbridge.countries.models import CountryGroup, Economy
@@ -86,7 +87,10 @@ def _amount(value: Any, field: str) -> Decimal:
         raise PledgeError(
             _("%(field)s: must be more than 0, not %(value)s") % {"field": field, "value": repr(value)}
         )
-    return amount
+    try:  # what the column stores and reads back on both databases
+        return limits.check_amount(field, amount, limits.decimal_limit(Pledge, "amount"))
+    except limits.OutOfRange as exc:
+        raise PledgeError(str(exc)) from None
 
 
 def _currency(code: Any) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import csv
 import io
 from collections.abc import Iterator
 from decimal import Decimal
@@ -32,6 +31,7 @@ from gapbridge.projects.schemas import (
     RegistryUnconvertibleOut,
     summary_out,
 )
+from gapbridge.web import csvsafe
 
 router = Router()
 MAX_LIMIT = 500
@@ -182,7 +182,7 @@ class _Echo:
 
 
 def _csv_rows(qs: Any, fields: list[str], explode: bool) -> Iterator[str]:
-    writer = csv.writer(_Echo())
+    writer = csvsafe.Writer(_Echo())
     header = [*fields, *(SECTOR_COLUMNS if explode else [])]
     yield writer.writerow(header)
     last = 0
