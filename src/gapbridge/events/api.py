@@ -98,7 +98,13 @@ def list_events(request: HttpRequest, filters: Query[EventFilters]) -> schemas.E
     if filters.status:
         qs = qs.filter(status=filters.status)
     count, items, next_url = page(request, qs, filters.limit, filters.offset)
-    return schemas.EventPageOut(count=count, next=next_url, results=[_event_out(e) for e in items])
+    return schemas.EventPageOut(
+        count=count,
+        limit=filters.limit,
+        offset=filters.offset,
+        next=next_url,
+        results=[_event_out(e) for e in items],
+    )
 
 
 @router.post(

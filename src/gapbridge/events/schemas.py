@@ -34,6 +34,8 @@ class EventOut(Schema):
 
 class EventPageOut(Schema):
     count: int
+    limit: int
+    offset: int
     next: str | None
     results: list[EventOut]
 

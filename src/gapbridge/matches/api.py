@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -60,7 +61,10 @@ def list_matches(request: HttpRequest, filters: Query[MatchFilters]) -> schemas.
     if filters.offer:
         qs = qs.filter(offer_id=filters.offer)
     count, items, next_url = page(request, qs.order_by("-updated_at", "-id"), filters.limit, filters.offset)
-    return schemas.MatchPageOut(count=count, next=next_url, results=[schemas.match_out(m) for m in items])  # type: ignore[misc]
+    results: list[Any] = [schemas.match_out(m) for m in items]
+    return schemas.MatchPageOut(
+        count=count, limit=filters.limit, offset=filters.offset, next=next_url, results=results
+    )
 
 
 @router.post(

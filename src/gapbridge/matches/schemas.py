@@ -104,6 +104,8 @@ class MatchOut(Schema):
 
 class MatchPageOut(Schema):
     count: int
+    limit: int
+    offset: int
     next: str | None
     results: list[MatchOut]
 

@@ -79,7 +79,10 @@ def list_needs(request: HttpRequest, filters: Query[NeedFilters]) -> HttpRespons
         )
         return csv_response("needs.csv", header, rows)
     count, items, next_url = page(request, qs, filters.limit, filters.offset)
-    return schemas.NeedPageOut(count=count, next=next_url, results=[schemas.item_out(n) for n in items])  # type: ignore[misc]
+    results: list[Any] = [schemas.item_out(n) for n in items]
+    return schemas.NeedPageOut(
+        count=count, limit=filters.limit, offset=filters.offset, next=next_url, results=results
+    )
 
 
 @router.get("/needs/{need_id}", response=schemas.NeedOut, summary="A need")

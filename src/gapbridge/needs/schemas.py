@@ -90,6 +90,8 @@ class NeedOut(NeedItemOut):
 
 class NeedPageOut(Schema):
     count: int
+    limit: int
+    offset: int
     next: str | None
     results: list[NeedItemOut]
 

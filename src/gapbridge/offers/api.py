@@ -100,7 +100,10 @@ def list_offers(request: HttpRequest, filters: Query[OfferFilters]) -> HttpRespo
         )
         return csv_response("offers.csv", header, rows)
     count, items, next_url = page(request, qs, filters.limit, filters.offset)
-    return schemas.OfferPageOut(count=count, next=next_url, results=[schemas.item_out(o) for o in items])  # type: ignore[misc]
+    results: list[Any] = [schemas.item_out(o) for o in items]
+    return schemas.OfferPageOut(
+        count=count, limit=filters.limit, offset=filters.offset, next=next_url, results=results
+    )
 
 
 @router.get("/offers/{offer_id}", response=schemas.OfferOut, summary="An offer")

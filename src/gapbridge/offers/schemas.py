@@ -126,6 +126,8 @@ class OfferOut(OfferItemOut):
 
 class OfferPageOut(Schema):
     count: int
+    limit: int
+    offset: int
     next: str | None
     results: list[OfferItemOut]
 
