@@ -124,6 +124,17 @@ def test_funding_api_gross_and_dedup_and_csv(client: Client, loaded: dict[str, i
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(response.content.decode())))
     assert {"country", "focus_area", "year", "gross_usd", "dedup_usd"} <= set(rows[0])
+    # without a measure, commitments and disbursements stay apart: split cells, a total for each
+    mixed = client.get("/api/v1/analytics/funding?group_by=country&country=KEN").json()
+    assert mixed["group_by"] == ["country", "measure"] and {c["measure"] for c in mixed["results"]} == set(
+        cells
+    )
+    assert mixed["gross_total_usd"] is None and mixed["dedup_total_usd"] is None
+    assert mixed["totals_by_measure"]["disbursement"] == {"gross_usd": 2_050_000, "dedup_usd": 850_000}
+    one = client.get("/api/v1/analytics/funding?group_by=country&country=KEN&measure=disbursement").json()
+    assert one["group_by"] == ["country"] and one["gross_total_usd"] == pytest.approx(2_050_000)
+    none = client.get("/api/v1/analytics/funding?group_by=country&country=KIR&measure=commitment").json()
+    assert none["results"] == [] and none["gross_total_usd"] == 0
     error = client.get("/api/v1/analytics/funding?group_by=galaxy")
     assert error.status_code == 400 and error.json()["error"]["code"] == "bad_request"
 

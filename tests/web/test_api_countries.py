@@ -140,3 +140,13 @@ def test_every_rank_says_how_many_economies_it_runs_over(client: Client) -> None
     html = client.get("/countries/KEN/").content.decode()
     ranked = [p for p in body["gap_index"]["pillars"] if p["rank"]]
     assert ranked and all(f"{p['rank']} of {p['scored_countries']}" in html for p in ranked)
+
+
+def test_population_is_a_whole_number_in_json_and_csv(client: Client) -> None:
+    body = get(client, "/api/v1/countries/KEN")
+    assert isinstance(body["population"], int) and body["population"] > 50_000_000
+    rows = list(csv.DictReader(io.StringIO(client.get("/api/v1/countries?format=csv").content.decode())))
+    kenya = next(r for r in rows if r["iso3"] == "KEN")
+    assert kenya["population"] == str(body["population"])
+    brief = get(client, "/api/v1/analytics/countries/KEN/brief")
+    assert brief["population"] == body["population"]

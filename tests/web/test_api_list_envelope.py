@@ -1,4 +1,5 @@
-"""Every paginated list of /api/v1 answers with the documented envelope: count, limit, offset, next, results."""
+"""Every paginated list of /api/v1 answers with the documented envelope: count, limit, offset, next and
+results."""
 
 from __future__ import annotations
 

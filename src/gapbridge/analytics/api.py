@@ -21,6 +21,7 @@ from gapbridge.analytics.models import AlertStatusChange, Basis, CoordinationAle
 from gapbridge.api.auth import WRITE_AUTH
 from gapbridge.api.pagination import csv_response, page
 from gapbridge.countries.queries import QueryError
+from gapbridge.countries.schemas import headcount
 
 router = Router()
 
@@ -59,12 +60,18 @@ def _codes(text: str) -> list[str]:
     description="Sums of USD by any of `group_by` = country, focus_area, year, provider, measure (comma "
     "separated). Filters: `country` (ISO3, comma separated), `focus_area` (a slug, or `digital` for all "
     "focus areas), `measure` (commitment, disbursement), `year_from`, `year_to`, `provider`. Each cell has "
-    "`gross_usd` and `dedup_usd`; values that could not be converted are counted in `unconverted_facts`.",
+    "`gross_usd` and `dedup_usd`; values that could not be converted are counted in `unconverted_facts`. "
+    "Commitments and disbursements are never added together: without a `measure` filter, cells are split "
+    "by measure (`measure` is added to `group_by`), `totals_by_measure` gives each measure's total, and "
+    "`gross_total_usd`/`dedup_total_usd` are null unless the cells hold one measure.",
 )
 def funding(request: HttpRequest, filters: Query[schemas.FundingQuery]) -> HttpResponse | schemas.FundingOut:
     csv = _format(filters.format)
     _fresh()
     group_by = [g.strip() for g in filters.group_by.split(",") if g.strip()]
+    if not filters.measure and "measure" not in group_by:
+        # Commitments and disbursements are never added together: without one measure, cells split by it.
+        group_by.append("measure")
     found = queries.funding_cube(
         group_by,
         queries.FundingFilter(
@@ -80,11 +87,20 @@ def funding(request: HttpRequest, filters: Query[schemas.FundingQuery]) -> HttpR
         header = [*group_by, *(["provider_name"] if "provider" in group_by else [])]
         header += ["gross_usd", "dedup_usd", "unconverted_facts"]
         return csv_response("funding.csv", header, ([row.get(h) for h in header] for row in found))
+    totals: dict[str, dict[str, float]] = (
+        {filters.measure: {"gross_usd": 0.0, "dedup_usd": 0.0}} if filters.measure else {}
+    )
+    for row in found:
+        total = totals.setdefault(row.get("measure", filters.measure), {})
+        for key in ("gross_usd", "dedup_usd"):
+            total[key] = total.get(key, 0.0) + row[key]
+    single = next(iter(totals.values())) if len(totals) == 1 else None
     return schemas.FundingOut(
         group_by=group_by,
         rule=str(RULE),
-        gross_total_usd=round(sum(r["gross_usd"] for r in found), 2),
-        dedup_total_usd=round(sum(r["dedup_usd"] for r in found), 2),
+        totals_by_measure={m: {k: round(v, 2) for k, v in t.items()} for m, t in totals.items()},
+        gross_total_usd=round(single["gross_usd"], 2) if single else None,
+        dedup_total_usd=round(single["dedup_usd"], 2) if single else None,
         results=[schemas.FundingCellOut(**row) for row in found],
     )
 
@@ -96,7 +112,7 @@ def _need_out(row: queries.NeedRow) -> schemas.NeedRowOut:
         name=row.name,
         focus_area=row.focus_area,
         need=row.need,
-        population=row.population,
+        population=headcount(row.population),
         commitments_gross_usd=round(row.commitments_gross, 2),
         commitments_dedup_usd=round(row.commitments_dedup, 2),
         disbursements_gross_usd=round(row.disbursements_gross, 2),
@@ -268,7 +284,7 @@ def allocation(
                 status=u.status,
                 reason=u.reason,
                 need=u.need,
-                population=u.population,
+                population=headcount(u.population),
                 existing_dedup_usd=u.existing,
                 existing_per_capita=u.existing_per_capita,
                 after_per_capita=u.after_per_capita,
@@ -447,7 +463,7 @@ def country_brief(request: HttpRequest, iso3: str) -> schemas.BriefOut:
     return schemas.BriefOut(
         country=found.economy.iso3,
         name=found.economy.name,
-        population=found.economy.latest_population,
+        population=headcount(found.economy.latest_population),
         gap_index={
             "overall": found.overall,
             "rank": found.rank,

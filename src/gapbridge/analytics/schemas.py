@@ -6,6 +6,8 @@ import datetime as dt
 
 from ninja import Schema
 
+from gapbridge.countries.schemas import Headcount
+
 
 class FundingQuery(Schema):
     group_by: str = "country,focus_area,year"
@@ -33,8 +35,11 @@ class FundingCellOut(Schema):
 class FundingOut(Schema):
     group_by: list[str]
     rule: str
-    gross_total_usd: float
-    dedup_total_usd: float
+    #: {"commitment": {"gross_usd", "dedup_usd"}, "disbursement": {...}}: each measure's total
+    totals_by_measure: dict[str, dict[str, float]]
+    #: The total of the cells when they hold one measure; null when they hold both (never added together)
+    gross_total_usd: float | None
+    dedup_total_usd: float | None
     results: list[FundingCellOut]
 
 
@@ -55,7 +60,7 @@ class NeedRowOut(Schema):
     name: str
     focus_area: str
     need: float | None
-    population: float | None
+    population: Headcount
     commitments_gross_usd: float
     commitments_dedup_usd: float
     disbursements_gross_usd: float
@@ -140,7 +145,7 @@ class AllocationUnitOut(Schema):
     status: str
     reason: str
     need: float
-    population: float
+    population: Headcount
     existing_dedup_usd: float
     existing_per_capita: float
     after_per_capita: float
@@ -234,7 +239,7 @@ class AlertStatusIn(Schema):
 class BriefOut(Schema):
     country: str
     name: str
-    population: float | None
+    population: Headcount
     gap_index: dict[str, object]
     funding_by_area: list[dict[str, object]]
     funding_by_provider: list[dict[str, object]]

@@ -32,6 +32,7 @@ from gapbridge.countries.schemas import (
     PeerDifferenceOut,
     PeerOut,
     PillarOut,
+    headcount,
 )
 
 METHOD = "GapBridge Gap Index v1: docs/methodology.md"
@@ -67,7 +68,7 @@ def summary_out(economy: Economy) -> CountrySummaryOut:
         overall_score=_round(score.overall) if score else None,
         overall_coverage=_round(score.overall_coverage) if score else None,
         rank=score.rank if score else None,
-        population=economy.latest_population,
+        population=headcount(economy.latest_population),
     )
 
 
@@ -150,7 +151,7 @@ def build_profile(economy: Economy, on: dt.date | None = None) -> CountryProfile
         sub_region=economy.sub_region,
         world_bank_region=economy.wb_region,
         income_group=income_out(economy),
-        population=economy.latest_population,
+        population=headcount(economy.latest_population),
         groups=[membership_out(m) for m in queries.groups_of(economy, on)],
         gap_index=GapIndexOut(
             overall=_round(score.overall) if score else None,

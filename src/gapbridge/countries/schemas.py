@@ -7,6 +7,15 @@ import datetime as dt
 from pydantic import BaseModel
 
 
+def headcount(value: float | None) -> int | None:
+    """A count stored as a float (the World Bank publishes population as a number), as a whole number."""
+    return None if value is None else round(value)
+
+
+#: People: written as a whole number in JSON and CSV (57532493, not 57532493.0).
+Headcount = int | None
+
+
 class Schema(BaseModel):
     """Plain pydantic models, built from keyword arguments: ninja's ORM attribute resolver is not needed."""
 
@@ -37,7 +46,7 @@ class CountrySummaryOut(Schema):
     overall_score: float | None
     overall_coverage: float | None
     rank: int | None
-    population: float | None
+    population: Headcount
 
 
 class CountryPageOut(Schema):
@@ -125,7 +134,7 @@ class CountryProfileOut(Schema):
     sub_region: str
     world_bank_region: str
     income_group: IncomeGroupOut | None
-    population: float | None
+    population: Headcount
     groups: list[MembershipOut]
     gap_index: GapIndexOut
     data_gaps: list[str]
