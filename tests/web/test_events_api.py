@@ -166,7 +166,12 @@ def test_requests_schedule_agenda_cancel_reschedule_and_outcome_through_the_api(
     )
     assert agenda["ics"].endswith(f"/events/{eid}/agenda.ics?as={s.parts['KEN'].pk}")
     assert ken.get(agenda["ics"].split("testserver")[1]).status_code == 200
-    assert ken.get(f"/api/v1/events/{eid}/agenda?participant={s.parts['NER'].pk}").status_code == 403
+    refused = ken.get(f"/api/v1/events/{eid}/agenda?participant={s.parts['NER'].pk}")
+    assert refused.status_code == 403
+    assert (
+        f"you do not act for participant {s.parts['NER'].pk} of this event"
+        in refused.json()["error"]["message"]
+    )
 
     mid = item["meeting"]
     assert (

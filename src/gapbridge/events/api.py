@@ -300,6 +300,11 @@ def _request_out(r: MeetingRequest) -> schemas.RequestOut:
 
 def _me(request: HttpRequest, e: Event, participant: int | None) -> Participant:
     me = queries.pick(request.user, e, participant)
+    if me is None and participant is not None:
+        raise PermissionDenied(
+            f"you do not act for participant {participant} of this event; pass `participant` = the id of "
+            f"one you act for (GET /api/v1/events/{e.pk}/participants lists them)"
+        )
     if me is None:
         raise PermissionDenied(
             "you do not act for a participant of this event; pass `participant` you act for"
