@@ -38,7 +38,7 @@ from gapbridge.projects.fx import Conversion, Rates
 Row = tuple[Any, ...]
 
 #: Bump when the derivation (rows from a DTO) changes, so stored activities are re-derived.
-DERIVATION_VERSION = "2"  # 2: implausible values left out of the funding facts and totals
+DERIVATION_VERSION = "3"  # 3: ISO3 of recipient countries derived (not content); 2: implausible values
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,7 +106,10 @@ TABLES: dict[str, Table] = {
     "other_identifier": Table(
         "projects_otheridentifier", ("position", "ref", "type", "owner_ref", "owner_narratives")
     ),
-    "country": Table("projects_recipientcountry", ("position", "code", "percentage", "narratives", "iso3")),
+    # iso3 is derived from the reference economies (ISO2 -> ISO3), which can be loaded after an import.
+    "country": Table(
+        "projects_recipientcountry", ("position", "code", "percentage", "narratives", "iso3"), derived=1
+    ),
     "region": Table(
         "projects_recipientregion",
         ("position", "code", "vocabulary", "vocabulary_uri", "percentage", "narratives"),
@@ -349,10 +352,21 @@ class Context:
     iso2_to_iso3: Mapping[str, str]
     #: table key ("activity" or a TABLES key) -> (column index, max length) of size-limited text columns
     limits: Mapping[str, tuple[tuple[int, int], ...]] = field(default_factory=dict)
+    #: fingerprint of ``iso2_to_iso3``: loading other reference economies re-derives stored activities
+    places: str = field(init=False, default="")
+
+    def __post_init__(self) -> None:
+        mapping = repr(sorted(self.iso2_to_iso3.items())).encode()
+        object.__setattr__(self, "places", hashlib.sha256(mapping).hexdigest()[:12])
 
     @property
     def derivation(self) -> str:
-        return f"{DERIVATION_VERSION}:{self.rates.fingerprint}:{self.focus.fingerprint}"
+        return f"{DERIVATION_VERSION}:{self.rates.fingerprint}:{self.focus.fingerprint}:{self.places}"
+
+
+def derivation_version(derivation: str) -> str:
+    """The DERIVATION_VERSION a stored ``derivation`` was made with (its content hash's definition too)."""
+    return derivation.split(":", 1)[0]
 
 
 def content_hash(activity_row: Row, children: Mapping[str, list[Row]]) -> str:

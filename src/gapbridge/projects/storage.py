@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from gapbridge.projects.rows import ACTIVITY_COLUMNS, TABLES, Prepared, Row
+from gapbridge.projects.rows import ACTIVITY_COLUMNS, TABLES, Prepared, Row, derivation_version
 
 ACTIVITY_TABLE = "projects_activity"
 #: PostgreSQL advisory lock key that serialises registry writers across processes.
@@ -74,6 +74,12 @@ def decide(item: Prepared, existing: Existing | None) -> str:
         return "new"
     if item.content_hash == existing.content_hash:
         return "unchanged" if item.derivation == existing.derivation else "updated"
+    if item.last_updated == existing.last_updated and derivation_version(
+        item.derivation
+    ) != derivation_version(existing.derivation):
+        # The stored hash was computed by an older definition: the hashes cannot be compared, so the tie
+        # is not decided by them; this version is re-derived and stored with a hash of today's definition.
+        return "updated"
     if newer(item.last_updated, item.content_hash, existing.last_updated, existing.content_hash):
         return "updated"
     return "skipped"
