@@ -75,6 +75,8 @@ def test_activity_detail_as_json_and_as_iati_xml(client: Client, loaded: None, t
     assert body["iati_identifier"] == activity.iati_identifier
     eur = [t for t in body["transactions"] if t["currency"] == "EUR" and t["value_usd"] is not None]
     assert eur and all(t["fx_status"] == "converted" and t["value"] != t["value_usd"] for t in eur)
+    exact = {t.position: t.value_text for t in activity.transactions.all()}
+    assert [t["value_text"] for t in body["transactions"]] == [exact[k] for k in sorted(exact)]
     assert body["reporting_org"]["ref"] == activity.publisher_ref
     assert isinstance(body["findings"], list) and body["titles"]
 
@@ -88,6 +90,40 @@ def test_activity_detail_as_json_and_as_iati_xml(client: Client, loaded: None, t
         assert validate_file(path) == []
         parsed = [p.activity for p in iter_file(path)]
         assert [a.iati_identifier for a in parsed if a] == [activity.iati_identifier]
+
+
+NO_DATES = b"""<?xml version="1.0" encoding="UTF-8"?>
+<iati-activities version="2.03" generated-datetime="2026-01-01T00:00:00Z">
+ <iati-activity last-updated-datetime="2026-01-01T00:00:00Z">
+  <iati-identifier>XM-EXAMPLE-NODATE-1</iati-identifier>
+  <reporting-org ref="XM-EXAMPLE" type="10"><narrative>Example</narrative></reporting-org>
+  <title><narrative>An activity without any date</narrative></title>
+  <description><narrative>It cannot be written as IATI 2.03.</narrative></description>
+  <participating-org role="1" ref="XM-EXAMPLE"/>
+  <activity-status code="2"/>
+  <recipient-country code="KE"/>
+  <sector code="22040"/>
+ </iati-activity>
+</iati-activities>
+"""
+
+
+def test_an_activity_the_schema_cannot_take_is_refused_as_xml_and_kept_as_json(
+    client: Client, tmp_path: Path
+) -> None:
+    path = tmp_path / "no-dates.xml"
+    path.write_bytes(NO_DATES)
+    run_import([path])
+    activity = Activity.objects.get(iati_identifier="XM-EXAMPLE-NODATE-1")
+    response = client.get(f"/api/v1/activities/{activity.pk}?format=xml")
+    assert response.status_code == 422
+    error = response.json()["error"]
+    assert error["code"] == "not_writable" and "activity-date" in error["message"]
+    assert "<stream>" not in error["message"]
+    assert client.get(f"/api/v1/activities/{activity.pk}").status_code == 200
+    page = client.get(f"/projects/{activity.pk}/").content.decode()
+    assert f"/api/v1/activities/{activity.pk}?format=xml" not in page, "no link to an XML that cannot be made"
+    assert "activity-date" in page, "the page says why there is no IATI XML"
 
 
 def test_csv_export_streams_one_row_per_activity_unless_exploded(client: Client, loaded: None) -> None:

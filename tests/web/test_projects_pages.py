@@ -58,6 +58,29 @@ def test_project_page_shows_money_in_original_currency_and_usd(client: Client, l
     assert f"{row.value_usd:,.2f}" in text
     assert row.activity.display_title()[:30].replace("&", "&amp;") in text
     assert "/api/v1/activities/" in text and "format=xml" in text
+    year = (row.value_date or row.date).year  # type: ignore[union-attr]
+    assert f"per USD ({year} average)" in text, "the rate's year is named"
+
+
+def test_a_search_without_results_says_so(client: Client, loaded: None) -> None:
+    for params in ({"q": "zzzzqqq"}, {"country": "KIR", "q": "zzzzqqq"}):
+        text = client.get("/projects/", params).content.decode()
+        assert "0 activities" in text and "No activity matches these filters." in text
+    french = client.get("/projects/", {"q": "zzzzqqq"}, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "0 activité" in french
+
+
+def test_values_without_dollars_say_why_and_implausible_ones_are_marked(client: Client) -> None:
+    run_import([ICT_201])
+    row = Transaction.objects.filter(value_usd__isnull=True).exclude(fx_status="").first()
+    if row is not None:
+        text = client.get(f"/projects/{row.activity_id}/").content.decode()
+        assert f"not convertible: {row.fx_status}<" not in text, "a reason in words, not a code"
+    big = Transaction.objects.filter(fx_status="converted").first()
+    assert big is not None
+    Transaction.objects.filter(pk=big.pk).update(value_usd=30_000_000_000)
+    text = client.get(f"/projects/{big.activity_id}/").content.decode()
+    assert "implausible: not counted in totals" in text
 
 
 def test_publisher_page_has_a_data_quality_report(client: Client, loaded: None) -> None:
@@ -114,7 +137,7 @@ def test_upload_page_is_for_the_secretariat_and_imports_in_the_background(client
     assert services.work_queue("test-worker", once=True) == 1
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.summary["activities"]["new"] == 13
-    assert Activity.objects.filter(source_file__name="upload:ict.xml").count() == 13
+    assert Activity.objects.filter(source_file__name=services.upload_file_name(job)).count() == 13
     done = client.get(f"/projects/upload/{job.pk}/", HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in done and "13 new" in done
     history = list(ImportJobTransition.objects.filter(job=job).values_list("from_status", "to_status"))

@@ -12,6 +12,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from gapbridge.accounts.permissions import PermissionDenied
 from gapbridge.countries.queries import QueryError
+from gapbridge.iati.errors import UnwritableActivityError
 from gapbridge.web.unavailable import unavailable_response
 
 
@@ -44,6 +45,11 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         return envelope(api, request, 422, "invalid", "the request is not valid", details=exc.errors)
+
+    @api.exception_handler(UnwritableActivityError)
+    def not_writable(request: HttpRequest, exc: UnwritableActivityError) -> HttpResponse:
+        # The stored activity lacks what the IATI 2.03 schema requires: it exists, as JSON, not as XML.
+        return envelope(api, request, 422, "not_writable", exc.message)
 
     @api.exception_handler(OperationalError)
     @api.exception_handler(InterfaceError)

@@ -303,7 +303,9 @@ def _row_out(row: queries.FundingRow, names: dict[str, str]) -> RegistryFundingR
     "`transaction_type` (2 commitments, 3 disbursements, 4 expenditure). Values are split by recipient "
     "and sector percentages; a value that cannot be converted to USD is counted under `unconvertible` "
     "in its own currency, never added to the dollars. Copies of one activity published by several "
-    "organisations count once.",
+    "organisations count once. `transactions` counts transaction shares: a transaction split over several "
+    "countries, regions or sectors counts once in each share (so it is not a count of distinct "
+    "transactions; the money is split, never repeated).",
 )
 def funding(request: HttpRequest, params: Query[RegistryFundingIn]) -> RegistryFundingOut:
     group_by = queries.parse_group_by(params.group_by)

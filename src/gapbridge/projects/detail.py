@@ -5,9 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from django.utils.translation import gettext_lazy
+
 from gapbridge.countries import labels
 from gapbridge.countries.models import Economy
 from gapbridge.projects.focus import load_focus_map
+from gapbridge.projects.fx import FxStatus
 from gapbridge.projects.models import (
     Activity,
     ActivityFacet,
@@ -18,6 +21,7 @@ from gapbridge.projects.models import (
     ResultIndicator,
     pick,
 )
+from gapbridge.projects.money import IMPLAUSIBLE_USD
 from gapbridge.web import codelist_names
 
 
@@ -49,7 +53,19 @@ def _narratives(value: Any) -> list[dict[str, Any]]:
     return [{"text": t, "lang": lang} for t, lang in (value or [])]
 
 
-def _money(row: Any) -> dict[str, Any]:
+#: Why a value has no dollar figure, in the reader's language (FxStatus codes).
+FX_STATUS_NAMES = {
+    FxStatus.NO_VALUE: gettext_lazy("no value"),
+    FxStatus.NO_CURRENCY: gettext_lazy("no currency given"),
+    FxStatus.NO_DATE: gettext_lazy("no date to pick a rate"),
+    FxStatus.NO_RATE: gettext_lazy("no exchange rate for that currency and year"),
+}
+
+
+def _money(row: Any, when: Any = None) -> dict[str, Any]:
+    """A value in its currency and in USD; ``when`` is the date whose year's rate applies if the row has no
+    value-date."""
+    rate_date = row.value_date or when
     return {
         "value": _f(row.value),
         "value_text": row.value_text,
@@ -57,7 +73,10 @@ def _money(row: Any) -> dict[str, Any]:
         "value_date": row.value_date,
         "value_usd": _f(row.value_usd),
         "fx_rate": _f(row.fx_rate),
+        "fx_year": rate_date.year if rate_date else None,
         "fx_status": row.fx_status,
+        "fx_status_name": str(FX_STATUS_NAMES.get(row.fx_status, row.fx_status or "")),
+        "implausible": row.value_usd is not None and abs(row.value_usd) > IMPLAUSIBLE_USD,
     }
 
 
@@ -74,7 +93,7 @@ def activity_detail(activity: Activity) -> dict[str, Any]:
                 "type": t.type or None,
                 "type_name": code_name("TransactionType", t.type),
                 "date": t.date,
-                **_money(t),
+                **_money(t, t.date),
                 "provider": _org(t.provider_org),
                 "receiver": _org(t.receiver_org),
                 "recipient_country": country[0] if country else None,
@@ -300,3 +319,19 @@ def activity_detail(activity: Activity) -> dict[str, Any]:
             for x in Finding.objects.filter(activity=a).order_by("id")
         ],
     }
+
+
+def xml_problem(activity: Activity) -> str:
+    """Why the activity cannot be written as IATI 2.03 XML (what the schema requires and it lacks); ''
+    when it can. The project page then shows the reason instead of a link that would fail."""
+    import io
+
+    from gapbridge.iati.errors import UnwritableActivityError
+    from gapbridge.iati.writer import write_activities
+    from gapbridge.projects.export import activity_dto
+
+    try:
+        write_activities([activity_dto(activity)], io.BytesIO())
+    except UnwritableActivityError as exc:
+        return exc.message
+    return ""

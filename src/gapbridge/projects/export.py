@@ -9,7 +9,8 @@ what the 2.03 schema cannot take without invented data; such activities are coun
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +20,8 @@ from django.db.models import Model
 
 from gapbridge.iati import dto
 from gapbridge.iati.errors import UnwritableActivityError
-from gapbridge.iati.writer import write_activities, write_organisations
+from gapbridge.iati.findings import Finding
+from gapbridge.iati.writer import prepare_for_write, write_activities, write_organisations
 from gapbridge.projects.models import (
     Activity,
     ActivityDate,
@@ -386,8 +388,23 @@ def activity_dto(activity: Activity) -> dto.ActivityDTO:
 
 @dataclass
 class ExportResult:
+    """What an export wrote: activities written, those left out whole (why), and the items of written
+    activities the 2.03 schema could not take as they are (``"element: what"`` -> count)."""
+
     written: int = 0
     unwritable: list[str] = field(default_factory=list)
+    left_out: Counter[str] = field(default_factory=Counter)
+
+
+def left_out_key(note: Finding) -> str:
+    """``"element: what"`` for a ``not-written`` finding of ``prepare_for_write``: the element is the last
+    one of its path (``result[1]/indicator[2]`` -> ``indicator``), as docs/iati.md lists them."""
+    parts = [part for part in note.path.split("/") if part and not part.startswith("@")]
+    element = _POSITION.sub("", parts[-1]) if parts else note.path
+    return f"{element}: {note.message}"
+
+
+_POSITION = re.compile(r"\[\d+\]$")
 
 
 def export_activities(
@@ -397,21 +414,25 @@ def export_activities(
     progress: Callable[[int], None] | None = None,
     generated: dt.datetime | None = None,
 ) -> ExportResult:
-    """Write ``activities`` as an IATI 2.03 activity file; unwritable ones are listed, not fatal."""
+    """Write ``activities`` as an IATI 2.03 activity file; unwritable ones are listed, not fatal, and so
+    is every item of a written activity that was left out or changed to fit the schema."""
     result = ExportResult()
+    name = out if isinstance(out, str) else str(getattr(out, "name", "<stream>"))
 
-    def counted() -> Iterator[dto.ActivityDTO]:
-        for item in activity_dtos(activities):
-            yield item
-            result.written += 1
+    def prepared() -> Iterator[dto.ActivityDTO]:
+        for seen, item in enumerate(activity_dtos(activities), 1):
+            try:
+                ready, notes = prepare_for_write(item, name)
+            except UnwritableActivityError as error:
+                result.unwritable.append(error.message)
+            else:
+                result.left_out.update(left_out_key(note) for note in notes)
+                result.written += 1
+                yield ready  # the writer prepares it again: a no-op on a prepared activity
             if progress is not None:
-                progress(result.written)
+                progress(seen)
 
-    def skipped(error: UnwritableActivityError) -> None:
-        result.unwritable.append(error.message)
-        result.written -= 1
-
-    write_activities(counted(), out, generated_datetime=generated, on_unwritable=skipped)
+    write_activities(prepared(), out, generated_datetime=generated)
     return result
 
 

@@ -64,6 +64,8 @@ class ImportSummary:
     organisations: dict[str, int] = field(default_factory=lambda: {"new": 0, "updated": 0, "unchanged": 0})
     findings: dict[str, int] = field(default_factory=lambda: {"error": 0, "warning": 0, "info": 0})
     errors: list[dict[str, Any]] = field(default_factory=list)
+    #: paths given that do not exist (the command line imports the others, then exits with status 2)
+    missing: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -76,23 +78,40 @@ class ImportSummary:
             "findings": sum(self.findings.values()),
             "findings_by_severity": dict(self.findings),
             "errors": list(self.errors),
+            "missing": list(self.missing),
             "seconds": round(self.seconds, 2),
         }
 
 
-def expand(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, str]]:
-    """(path, name) of every file to import: files as given, directories searched recursively for
-    ``*.xml`` and ``*.xml.gz``. Raises :class:`ImportInputError` for a path that does not exist."""
+def file_key(path: str | os.PathLike[str]) -> str:
+    """The name a file given on the command line is recorded by (its ``SourceFile``): its absolute path,
+    so ``data.xml`` in two folders is two files, and the same file given relatively or absolutely is one."""
+    return os.path.abspath(path)
+
+
+def find(paths: Iterable[str | os.PathLike[str]]) -> tuple[list[tuple[str, str]], list[str]]:
+    """(path, name) of every file to import, and the given paths that do not exist. Files are taken as
+    given, directories searched recursively for ``*.xml`` and ``*.xml.gz``; the name is the absolute path
+    (:func:`file_key`)."""
     found: list[tuple[str, str]] = []
+    missing: list[str] = []
     for given in paths:
         path = Path(given)
         if path.is_dir():
             files = sorted(p for p in path.rglob("*") if p.is_file() and p.name.lower().endswith(SUFFIXES))
-            found.extend((str(p), str(p)) for p in files)
+            found.extend((str(p), file_key(p)) for p in files)
         elif path.is_file():
-            found.append((str(path), str(path)))
+            found.append((str(path), file_key(path)))
         else:
-            raise ImportInputError(f"{given}: no such file or directory")
+            missing.append(str(given))
+    return found, missing
+
+
+def expand(paths: Iterable[str | os.PathLike[str]]) -> list[tuple[str, str]]:
+    """:func:`find`, raising :class:`ImportInputError` for a path that does not exist."""
+    found, missing = find(paths)
+    if missing:
+        raise ImportInputError(f"{missing[0]}: no such file or directory")
     return found
 
 
@@ -297,6 +316,7 @@ class Importer:
             counts = self.save_organisations(message.organisations, source_id)
             for key, value in counts.items():
                 self.summary.organisations[key] = self.summary.organisations.get(key, 0) + value
+        status = _status(message)
         if error is not None:
             self.summary.errors.append(
                 {
@@ -304,17 +324,12 @@ class Importer:
                     "line": error.line,
                     "error": type(error).__name__,
                     "message": error.message,
+                    "status": status,
                 }
             )
+        if status != SourceFile.Status.IMPORTED:
+            self.summary.files_failed += 1
         if source_id is not None:
-            if error is None:
-                status = SourceFile.Status.IMPORTED
-            elif message.items:
-                status = SourceFile.Status.PARTIAL
-            else:
-                status = SourceFile.Status.FAILED
-            if status != SourceFile.Status.IMPORTED:
-                self.summary.files_failed += 1
             SourceFile.objects.filter(pk=source_id).update(
                 kind=message.kind,
                 status=status,
@@ -334,6 +349,13 @@ class Importer:
             self.progress(ImportProgress(self.done_bytes, self.bytes_total, self.activities))
         if final:
             self.file_bytes.pop(index, None)
+
+
+def _status(end: FileEnd) -> str:
+    """A file's status: imported, partial (broke after some items, which were kept) or failed."""
+    if end.error is None:
+        return SourceFile.Status.IMPORTED
+    return SourceFile.Status.PARTIAL if end.items else SourceFile.Status.FAILED
 
 
 def _size(path: str) -> int:
@@ -374,4 +396,13 @@ def rebuild_cube() -> bool:
         return True
 
 
-__all__ = ["IatiError", "ImportInputError", "ImportSummary", "Importer", "expand", "rebuild_cube"]
+__all__ = [
+    "IatiError",
+    "ImportInputError",
+    "ImportSummary",
+    "Importer",
+    "expand",
+    "file_key",
+    "find",
+    "rebuild_cube",
+]

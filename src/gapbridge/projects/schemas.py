@@ -75,6 +75,8 @@ class RegistryTransactionOut(Schema):
     type: str | None
     date: dt.date | None
     value: float | None
+    #: the value exactly as published (``value`` is a JSON number, which may round the last digits)
+    value_text: str | None
     currency: str | None
     value_date: dt.date | None
     value_usd: float | None
@@ -97,6 +99,7 @@ class RegistryBudgetOut(Schema):
     period_start: dt.date | None
     period_end: dt.date | None
     value: float | None
+    value_text: str | None
     currency: str | None
     value_date: dt.date | None
     value_usd: float | None

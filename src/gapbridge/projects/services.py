@@ -34,6 +34,7 @@ from gapbridge.projects.models import (
     ImportJobTransition,
     ImportRun,
     OrganisationBudget,
+    SourceFile,
 )
 from gapbridge.projects.rows import dec, narr
 
@@ -152,11 +153,14 @@ def import_files(
     batch_size: int = 500,
     progress: Callable[[importer.ImportProgress], None] | None = None,
     files: list[tuple[str, str]] | None = None,
+    missing: Sequence[str] = (),
 ) -> importer.ImportSummary:
     """Import IATI activity and organisation files (paths or directories); see docs/registry.md.
 
     Raises :class:`importer.ImportInputError` when a path does not exist. Bad *content* never raises:
     each refused or broken file is reported in the summary's ``errors`` and the other files import.
+    ``files`` ((path, name) pairs, :func:`importer.find`) replaces ``paths``; ``missing`` names given
+    paths that were not found, recorded in the summary (the command line imports the rest).
     """
     _check(actor)
     todo = files if files is not None else importer.expand(paths)
@@ -175,6 +179,7 @@ def import_files(
     worker = importer.Importer(run, organization_ids, organisations, progress, batch_size)
     try:
         summary = worker.run_files(todo, workers)
+        summary.missing = list(missing)
         importer.rebuild_cube()
     except BaseException:
         ImportRun.objects.filter(pk=run.pk).update(status=ImportRun.Status.FAILED, finished_at=timezone.now())
@@ -205,6 +210,18 @@ def refresh_funding_cube() -> bool:
 
 # -- upload jobs ------------------------------------------------------------------------------------------
 _SAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def upload_file_name(job: ImportJob) -> str:
+    """The name an upload's ``SourceFile`` is recorded by: unique per upload job (two uploads called
+    ``data.xml`` are two files; a re-run of the same job finds its own record again). Its last part is the
+    name the file was uploaded with (``SourceFile.display_name``)."""
+    return f"upload/{job.pk}/{job.original_name}"
+
+
+def upload_source_file(job: ImportJob) -> SourceFile | None:
+    """The ``SourceFile`` of an upload job once its import has started (None before)."""
+    return SourceFile.objects.filter(name=upload_file_name(job)[:500]).first()
 
 
 def _transition(job: ImportJob, to: str, actor_label: str, reason: str = "") -> None:
@@ -370,14 +387,13 @@ def run_job(job: ImportJob, worker: str = "import-worker") -> ImportJob:
                 bytes_done=p.bytes_done, items_done=p.activities, heartbeat_at=moment
             )
 
-    name = f"upload:{job.original_name}"
     try:
         summary = import_files(
             job.created_by,  # the uploader (secretariat) is audited as the importer
             [],
             origin=f"upload:{job.pk}",
             progress=progress,
-            files=[(job.stored_path, name)],
+            files=[(job.stored_path, upload_file_name(job))],
         )
     except Exception as exc:  # the job records any failure; the worker keeps serving other jobs
         with transaction.atomic():
@@ -387,20 +403,34 @@ def run_job(job: ImportJob, worker: str = "import-worker") -> ImportJob:
             job.finished_at = timezone.now()
             job.save()
         return job
-    with transaction.atomic():
-        job.refresh_from_db()
-        data = summary.as_dict()
-        failed = bool(data["errors"])
-        reason = "; ".join(e["message"] for e in data["errors"])[:1000] if failed else ""
-        _transition(job, ImportJob.Status.FAILED if failed else ImportJob.Status.DONE, worker, reason)
-        job.summary = data
-        job.message = reason
-        job.bytes_done = job.size
-        job.items_done = sum(data["activities"].values())
-        job.run_id = summary.run_id
-        job.finished_at = timezone.now()
-        job.save()
+    _finish_job(job, summary.as_dict(), summary.run_id, worker)
     return job
+
+
+def _job_outcome(data: dict[str, Any]) -> tuple[str, str]:
+    """A finished job's status and message from its summary: done; partial when its file broke midway
+    after some activities, which were kept (as its ``SourceFile`` says); else failed. The message names
+    the line of each error when it is known."""
+    errors = data["errors"]
+    if not errors:
+        return ImportJob.Status.DONE, ""
+    reason = "; ".join(f"line {e['line']}: {e['message']}" if e["line"] else e["message"] for e in errors)
+    partial = all(e.get("status") == SourceFile.Status.PARTIAL for e in errors)
+    return (ImportJob.Status.PARTIAL if partial else ImportJob.Status.FAILED), reason[:1000]
+
+
+@transaction.atomic
+def _finish_job(job: ImportJob, data: dict[str, Any], run_id: int, worker: str) -> None:
+    job.refresh_from_db()
+    status, reason = _job_outcome(data)
+    _transition(job, status, worker, reason)
+    job.summary = data
+    job.message = reason
+    job.bytes_done = job.size
+    job.items_done = sum(data["activities"].values())
+    job.run_id = run_id
+    job.finished_at = timezone.now()
+    job.save()
 
 
 def work_queue(

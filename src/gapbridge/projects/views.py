@@ -23,7 +23,7 @@ from gapbridge.countries import labels
 from gapbridge.countries.models import Economy
 from gapbridge.organizations.models import Organization
 from gapbridge.projects import queries, services
-from gapbridge.projects.detail import activity_detail
+from gapbridge.projects.detail import activity_detail, xml_problem
 from gapbridge.projects.focus import load_focus_map
 from gapbridge.projects.models import Activity, ImportJob, SourceFile
 from gapbridge.web import codelist_names
@@ -86,6 +86,7 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "activity": item,
             "detail": activity_detail(item),
+            "xml_problem": xml_problem(item),
             "focus_areas": load_focus_map().by_slug,
             "title_shown": pick_narrative(item.titles, wanted, default),
             "description_shown": pick_narrative(descriptions[0][1] if descriptions else [], wanted, default),
@@ -291,7 +292,8 @@ def upload_job(request: HttpRequest, pk: int) -> HttpResponse:
     if not job.finished:
         start_worker_thread()
     template = "projects/_job.html" if request.headers.get("HX-Request") else "projects/upload_job.html"
-    return render(request, template, {"job": job})
+    source = services.upload_source_file(job) if job.finished else None
+    return render(request, template, {"job": job, "source_file": source})
 
 
 @login_required

@@ -103,6 +103,8 @@ class ImportJob(models.Model):
         QUEUED = "queued", _("queued")
         RUNNING = "running", _("running")
         DONE = "done", _("done")
+        #: the file broke midway; the activities before the break were kept (its SourceFile is partial)
+        PARTIAL = "partial", _("partly imported (broke midway)")
         FAILED = "failed", _("failed")
 
     original_name = models.CharField(max_length=255)
@@ -133,13 +135,15 @@ class ImportJob(models.Model):
 
     @property
     def percent(self) -> int:
-        if self.status == self.Status.DONE:
+        """Share of the file read; 100 once the whole file was read. Not shown for a failed job, whose
+        bytes were all looked at without importing anything (docs/registry.md, "Uploads")."""
+        if self.status in (self.Status.DONE, self.Status.PARTIAL):
             return 100
         return min(99, int(100 * self.bytes_done / self.size)) if self.size else 0
 
     @property
     def finished(self) -> bool:
-        return self.status in (self.Status.DONE, self.Status.FAILED)
+        return self.status in (self.Status.DONE, self.Status.PARTIAL, self.Status.FAILED)
 
     def owning_organization_id(self) -> int | None:
         return None
