@@ -60,6 +60,10 @@ def test_bad_filters_are_400_in_the_error_envelope(client: Client, loaded: None)
         {"focus_area": "space"},
         {"limit": 0},
         {"cursor": "!!"},
+        {"cursor": "LTE"},  # "-1"
+        {"cursor": "IDI="},  # " 2"
+        {"cursor": "77yR77yS"},  # full-width digits
+        {"cursor": "MTI"[:-1] + "z"},  # not what the API writes for any id
         {"year": 1200},
     ):
         response = client.get("/api/v1/activities", params)
@@ -156,6 +160,8 @@ def test_csv_export_streams_one_row_per_activity_unless_exploded(client: Client,
     split = sum(Decimal(r["disbursements_usd"] or 0) for r in exploded)
     assert abs(total - split) < Decimal(1) + total * Decimal("0.000001")
     assert client.get("/api/v1/activities.csv", {"fields": "nope"}).status_code == 400
+    blank = _stream(client.get("/api/v1/activities.csv", {"fields": ""}))
+    assert blank.splitlines()[0] == _stream(client.get("/api/v1/activities.csv")).splitlines()[0]
 
 
 def _independent_country_disbursements(paths: list[Path]) -> dict[str, Decimal]:

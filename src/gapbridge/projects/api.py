@@ -53,14 +53,16 @@ def _filters(params: RegistryActivityFiltersIn | dict[str, str]) -> queries.Acti
 
 
 def _cursor_decode(cursor: str) -> int:
+    """The activity id a cursor stands for; only a cursor `_cursor_encode` could have made is accepted."""
     if not cursor:
         return 0
     try:
-        return int(base64.urlsafe_b64decode(cursor.encode() + b"==").decode())
+        text = base64.urlsafe_b64decode(cursor.encode() + b"==").decode("ascii")
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise QueryError(
-            _("cursor %(cursor)s is not one this API gave out") % {"cursor": repr(cursor)}
-        ) from None
+        text = ""
+    if not (text.isascii() and text.isdigit() and _cursor_encode(int(text)) == cursor):
+        raise QueryError(_("cursor %(cursor)s is not one this API gave out") % {"cursor": repr(cursor)})
+    return int(text)
 
 
 def _cursor_encode(pk: int) -> str:
@@ -258,7 +260,8 @@ def _sector_shares(sectors: list[Sector]) -> list[Decimal]:
 def activities_csv(
     request: HttpRequest, fields: str = DEFAULT_CSV_FIELDS, explode: str = ""
 ) -> StreamingHttpResponse:
-    chosen = [f.strip() for f in fields.split(",") if f.strip()]
+    # an empty `fields=` (a form left blank) means the default columns
+    chosen = [f.strip() for f in (fields or DEFAULT_CSV_FIELDS).split(",") if f.strip()]
     unknown = [f for f in chosen if f not in CSV_FIELDS]
     if unknown or not chosen:
         raise QueryError(
