@@ -127,3 +127,28 @@ def test_indicative_needs_are_written_in_every_interface_language() -> None:
     fp = factories.user("fp-ner", Role.FOCAL_POINT, iso3="NER")
     adopted = services.adopt(fp, need.pk)
     assert adopted.translations == need.translations
+
+
+def test_a_focal_point_edits_a_need_naming_another_countrys_organisation_without_renaming_it() -> None:
+    """The secretariat named a regional organisation based elsewhere; the focal point may still fix a typo."""
+    kenya, senegal = Economy.objects.get(iso3="KEN"), Economy.objects.get(iso3="SEN")
+    regional = factories.organization("East African Fintech Network", "XM-EAFN")
+    regional.country = senegal
+    regional.save(update_fields=["country"])
+    sec = factories.user("sec-n", Role.SECRETARIAT)
+    need = services.create_need(
+        sec,
+        kenya,
+        title="Mobile money interoperabilty",
+        description="Interoperable mobile money.",
+        focus_areas=["digital-payments"],
+        requesting_organization=regional.pk,
+    )
+    fp = factories.user("fp-ken-n", Role.FOCAL_POINT, iso3="KEN")
+    fixed = services.update_need(
+        fp, need.pk, title="Mobile money interoperability", requesting_organization=regional.pk
+    )
+    assert fixed.title == "Mobile money interoperability" and fixed.requesting_organization_id == regional.pk
+    other = factories.organization("Somewhere Else", "XM-ELSE")
+    with pytest.raises(PermissionDenied, match="may not name"):
+        services.update_need(fp, need.pk, requesting_organization=other.pk)

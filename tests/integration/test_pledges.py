@@ -208,7 +208,7 @@ def test_iati_transactions_count_toward_one_pledge_only(donor: dict[str, Any]) -
     with pytest.raises(PermissionDenied):
         services.link_activity(donor["other"], p.pk, activity.pk)
     # Another funder's activity cannot count toward this provider's pledge...
-    with pytest.raises(PermissionDenied, match="only an activity it reports, funds or extends"):
+    with pytest.raises(services.PledgeError, match="only an activity it reports, funds or extends"):
         services.link_activity(donor["editor"], p.pk, activity.pk)
     assert not PledgeFlow.objects.filter(pledge=p).exists()
     # ... a participating organisation in a role other than funding or extending does not make it theirs...
@@ -216,7 +216,7 @@ def test_iati_transactions_count_toward_one_pledge_only(donor: dict[str, Any]) -
     implementer = ParticipatingOrg.objects.create(
         activity=activity, position=position, role="4", ref=donor["org"].iati_ref
     )
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(services.PledgeError):
         services.link_activity(donor["editor"], p.pk, activity.pk)
     # ... funding it does.
     implementer.role = "1"

@@ -139,3 +139,50 @@ def test_the_secretariat_reads_the_audit_log_and_revokes_tokens_in_the_admin() -
     other = Client()
     other.force_login(focal)
     assert other.get("/admin/").status_code == 302
+
+
+def test_the_secretariat_cannot_raise_itself_or_write_behind_the_services_in_the_admin() -> None:
+    sec = accounts.add_user(
+        None, "sec", "sec@example.org", factories.PASSWORD, role=Role.SECRETARIAT, bootstrap=True
+    )
+    admin = Client()
+    admin.force_login(sec)
+    assert admin.get("/admin/auth/user/").status_code == 200, "it may look at accounts"
+    change = admin.post(
+        f"/admin/auth/user/{sec.pk}/change/",
+        {"username": "sec", "is_active": "on", "is_staff": "on", "is_superuser": "on"},
+    )
+    assert change.status_code == 403
+    sec.refresh_from_db()
+    assert not sec.is_superuser
+    assert admin.get("/admin/auth/user/add/").status_code == 403
+    assert admin.get("/admin/events/meeting/add/").status_code == 403, "meetings come from the scheduler"
+    assert admin.get("/admin/accounts/apitoken/").status_code == 200
+    owner = factories.user("owner")
+    _token, _secret = tokens_issue(owner)
+    listed = admin.get("/admin/accounts/apitoken/").content.decode()
+    assert "delete_selected" not in listed, "tokens are revoked, never deleted"
+
+
+def test_a_secretariat_role_granted_in_the_admin_opens_the_admin() -> None:
+    sec = accounts.add_user(
+        None, "sec", "sec@example.org", factories.PASSWORD, role=Role.SECRETARIAT, bootstrap=True
+    )
+    colleague = factories.user("colleague")
+    admin = Client()
+    admin.force_login(sec)
+    response = admin.post(
+        "/admin/accounts/roleassignment/add/", {"user": colleague.pk, "role": Role.SECRETARIAT}
+    )
+    assert response.status_code == 302, response.content[:500]
+    colleague.refresh_from_db()
+    assert colleague.is_staff
+    other = Client()
+    other.force_login(colleague)
+    assert other.get("/admin/audit/auditentry/").status_code == 200
+
+
+def tokens_issue(user: object) -> tuple[ApiToken, str]:
+    from gapbridge.accounts import tokens
+
+    return tokens.issue(None, user, "listed", ["read"])  # type: ignore[arg-type]

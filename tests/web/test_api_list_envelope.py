@@ -27,3 +27,9 @@ def test_a_list_says_which_page_it_is(client: Client, path: str) -> None:
     assert {"count", "limit", "offset", "next", "results"} <= set(body)
     assert (body["limit"], body["offset"]) == (2, 1)
     assert len(body["results"]) <= 2
+
+
+@pytest.mark.parametrize("path", ["/api/v1/offers", "/api/v1/needs", "/api/v1/events", "/api/v1/matches"])
+def test_a_long_number_is_something_to_search_for(client: Client, path: str) -> None:
+    response = client.get(path, {"q": "12345678901234567890123"})
+    assert response.status_code == 200, response.content[:300]

@@ -3,6 +3,7 @@ with the funding totals checked against an independent computation from the sour
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 from collections import defaultdict
@@ -63,6 +64,7 @@ def test_bad_filters_are_400_in_the_error_envelope(client: Client, loaded: None)
         {"cursor": "LTE"},  # "-1"
         {"cursor": "IDI="},  # " 2"
         {"cursor": "77yR77yS"},  # full-width digits
+        {"cursor": base64.urlsafe_b64encode(b"1" * 5000).decode().rstrip("=")},  # beyond any id
         {"cursor": "MTI"[:-1] + "z"},  # not what the API writes for any id
         {"year": 1200},
     ):

@@ -39,8 +39,6 @@ def add_user(
     user = user_model(username=username, email=email)
     validate_password(password, user)
     user.set_password(password)
-    if role == Role.SECRETARIAT:
-        user.is_staff = True
     user.save()
     audit.record(actor, "create", user, after={"username": username, "email": email}, reason="add user")
     if role:
@@ -74,7 +72,13 @@ def grant_role(
         economy=economy if role == Role.FOCAL_POINT else None,
     )
     audit.record(actor, "create", assignment, after=audit.snapshot(assignment), reason="grant role")
-    if role == Role.SECRETARIAT and not user.is_staff:  # the secretariat works in the admin too
+    if role == Role.SECRETARIAT:
+        make_staff(user)
+    return assignment
+
+
+def make_staff(user: User) -> None:
+    """The secretariat works in the admin too (its model permissions come from accounts.backends)."""
+    if not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
-    return assignment

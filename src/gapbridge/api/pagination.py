@@ -34,9 +34,16 @@ def check_page(limit: int, offset: int) -> None:
     check_integer("offset", offset, MAX_OFFSET)
 
 
+#: Query parameters that are free text: a long number there is something to search for, not an id.
+FREE_TEXT = frozenset({"q"})
+
+
 def check_whole_numbers(request: HttpRequest) -> None:
-    """Every whole number in the query string (ids of filters above all) must fit the databases' integers."""
+    """Every whole number in the query string (ids of filters above all) must fit the databases' integers;
+    free-text search (`FREE_TEXT`) is left alone."""
     for name, values in request.GET.lists():
+        if name in FREE_TEXT:
+            continue
         for value in values:
             if WHOLE_NUMBER.fullmatch(value.strip()):
                 check_query_integer(name, value)

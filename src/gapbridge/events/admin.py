@@ -42,6 +42,19 @@ class ReadOnlyInline:
         return False
 
 
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """Seen, never added, changed or deleted here: the pages and services write these, with histories."""
+
+    def has_add_permission(self, request: Any, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: Any, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: Any, obj: object = None) -> bool:
+        return False
+
+
 class EventHistoryInline(ReadOnlyInline, admin.TabularInline[EventStatusChange, Event]):
     model = EventStatusChange
     fields = ("at", "from_status", "to_status", "actor_label", "reason")
@@ -99,12 +112,9 @@ class ParticipantAdmin(AuditedAdmin):
 
 
 @admin.register(MeetingRequest)
-class MeetingRequestAdmin(admin.ModelAdmin[MeetingRequest]):
+class MeetingRequestAdmin(ReadOnlyAdmin):
     list_display = ("__str__", "event", "preference", "recipient_preference", "status", "source")
     list_filter = ("status", "preference", "source", "event")
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
 
 
 class MeetingChangeInline(ReadOnlyInline, admin.TabularInline[MeetingChange, Meeting]):
@@ -125,17 +135,14 @@ class MeetingChangeInline(ReadOnlyInline, admin.TabularInline[MeetingChange, Mee
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin[Meeting]):
+class MeetingAdmin(ReadOnlyAdmin):
     list_display = ("ref", "event", "status", "slot", "table", "sequence")
     list_filter = ("status", "event")
     inlines = [MeetingChangeInline]
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(ScheduleRun)
-class ScheduleRunAdmin(admin.ModelAdmin[ScheduleRun]):
+class ScheduleRunAdmin(ReadOnlyAdmin):
     list_display = (
         "event",
         "kind",
@@ -150,9 +157,6 @@ class ScheduleRunAdmin(admin.ModelAdmin[ScheduleRun]):
     )
     list_filter = ("kind", "status")
 
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False
-
 
 @admin.register(MeetingOutcome)
 class MeetingOutcomeAdmin(AuditedAdmin):
@@ -161,8 +165,5 @@ class MeetingOutcomeAdmin(AuditedAdmin):
 
 
 @admin.register(Notification)
-class NotificationAdmin(admin.ModelAdmin[Notification]):
+class NotificationAdmin(ReadOnlyAdmin):
     list_display = ("member", "subject", "created_at", "read_at", "emailed_at")
-
-    def has_change_permission(self, request: object, obj: object = None) -> bool:
-        return False

@@ -183,10 +183,11 @@ def _check_event_fields(fields: dict[str, Any]) -> None:
 MAX_EVENT_DAYS = 92
 
 
-def _check_event(event: Event) -> None:
+def _check_event(event: Event, *, dates_changed: bool = True) -> None:
     if event.ends_on < event.starts_on:
         raise EventError("ends_on: the last day is before the first day")
-    if (event.ends_on - event.starts_on).days + 1 > MAX_EVENT_DAYS:
+    # checked when the dates are set, so an event stored before the limit can still be edited otherwise
+    if dates_changed and (event.ends_on - event.starts_on).days + 1 > MAX_EVENT_DAYS:
         raise EventError(
             f"ends_on: an event lasts at most {MAX_EVENT_DAYS} days; {event.starts_on} to {event.ends_on} "
             f"is {(event.ends_on - event.starts_on).days + 1}"
@@ -221,9 +222,10 @@ def update_event(actor: Actor, event_id: int, **changes: Any) -> Event:
             "time_zone: the event already has slots at set local times; remove its sessions first"
         )
     before = audit.snapshot(event)
+    dates = (event.starts_on, event.ends_on)
     for name, value in changes.items():
         setattr(event, name, value)
-    _check_event(event)
+    _check_event(event, dates_changed=(event.starts_on, event.ends_on) != dates)
     outside = event.sessions.exclude(day__gte=event.starts_on, day__lte=event.ends_on).first()
     if outside is not None:
         raise EventError(

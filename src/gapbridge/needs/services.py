@@ -95,7 +95,7 @@ def clean_fields(data: dict[str, Any]) -> dict[str, Any]:
                 fields[key] = _date(key, value)
             elif key == "budget_usd":
                 try:
-                    fields[key] = _money(key, value)
+                    fields[key] = _money(key, value, model=Need)
                 except ValueError as exc:
                     raise NeedError(str(exc)) from None
             elif key == "requesting_organization":
@@ -197,10 +197,11 @@ def update_need(actor: Actor, need_id: int, reason: str = "", **data: Any) -> Ne
             _("an indicative need is derived from data and cannot be edited; adopt it as a new need")
         )
     before = audit.snapshot(need)
+    named_before = need.requesting_organization_id
     changes = clean_fields(data)
     for key, value in changes.items():
         setattr(need, key, value)
-    if "requesting_organization" in changes:
+    if need.requesting_organization_id != named_before:  # forms send it unchanged on every edit
         _require_may_name(actor, need)
     if actor is not None and not can_edit(actor, need):  # a change may not take the need out of one's hands
         raise PermissionDenied(

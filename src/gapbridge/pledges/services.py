@@ -369,7 +369,7 @@ def link_activity(actor: Actor, pledge_id: int, activity_id: int) -> PledgeActiv
     require_edit(actor, pledge)
     activity = _activity_model().objects.get(pk=activity_id)
     if not is_secretariat(actor) and not _funds(pledge.provider, activity):
-        raise PermissionDenied(
+        raise PledgeError(
             _(
                 "activity %(identifier)s is not %(provider)s's: only an activity it reports, funds or "
                 "extends (IATI reporting organisation, or participating organisation in the funding or "

@@ -60,7 +60,7 @@ def _cursor_decode(cursor: str) -> int:
         text = base64.urlsafe_b64decode(cursor.encode() + b"==").decode("ascii")
     except (ValueError, binascii.Error, UnicodeDecodeError):
         text = ""
-    if not (text.isascii() and text.isdigit() and _cursor_encode(int(text)) == cursor):
+    if not (text.isascii() and text.isdigit() and len(text) <= 19 and _cursor_encode(int(text)) == cursor):
         raise QueryError(_("cursor %(cursor)s is not one this API gave out") % {"cursor": repr(cursor)})
     return int(text)
 
