@@ -57,9 +57,11 @@ def test_a_job_whose_worker_process_was_killed_is_failed_with_the_reason_and_can
     staff = user("sec-jobs2", Role.SECRETARIAT)
     with pytest.raises(PermissionDenied):
         services.retry_job(user("editor-jobs", None), job.pk)
+    ImportJob.objects.filter(pk=job.pk).update(summary={"errors": [{"message": "an earlier run's error"}]})
     services.retry_job(staff, job.pk)
     job.refresh_from_db()
     assert job.status == ImportJob.Status.QUEUED and job.message == "" and job.worker == ""
+    assert job.summary == {} and job.run is None, "nothing of the earlier run stands for this one"
     assert services.work_queue("test-worker", once=True) == 1
     job.refresh_from_db()
     assert job.status == ImportJob.Status.DONE and job.summary["activities"]["new"] == 13

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import os
 from collections import Counter
 from pathlib import Path
 
@@ -61,6 +62,9 @@ def test_export_reports_every_item_it_could_not_write(tmp_path: Path) -> None:
     for key, count in expected.items():
         assert f"{count} {key}" in result.output, key
     assert f"{sum(expected.values())} item(s) of written activities left out or changed" in result.output
+    umask = os.umask(0)
+    os.umask(umask)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~umask, "readable as the umask says, not private"
 
 
 def test_export_refuses_an_unknown_country_or_publisher(tmp_path: Path) -> None:

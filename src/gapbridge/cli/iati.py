@@ -99,7 +99,7 @@ def import_iati(
     else:
         _print_import_summary(data)
     if missing:  # the other paths were imported; the run still failed to do all it was asked
-        fail(f"{len(missing)} path(s) not found (the others were imported): {', '.join(missing)}")
+        fail(escape(f"{len(missing)} path(s) not found (the others were imported): {', '.join(missing)}"))
 
 
 def _print_import_summary(data: dict[str, Any]) -> None:
@@ -185,6 +185,10 @@ def _export_to(out: Path, qs: ActivityQuerySet, total: int) -> ExportResult:
                 qs, temporary, progress=lambda done: progress.update(task, completed=done)
             )
         if result.written:
+            # mkstemp makes the file private (0600); an export is for others: the umask decides
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
             os.replace(temporary, out)
     finally:
         if os.path.exists(temporary):
@@ -225,9 +229,16 @@ def export_iati_organisations(
     if publisher:
         qs = qs.filter(organisation_identifier=publisher)
     result = export_organisations(qs, str(out))
-    err.print(f"Wrote {result.written} organisation(s) to {out}.")
+    err.print(f"Wrote {result.written} organisation(s) to {escape(str(out))}.")
     for message in result.unwritable[:5]:
-        err.print(f"  left out: {message}")
+        err.print(f"  left out: {escape(message)}")
+    if result.left_out:
+        err.print(
+            f"{sum(result.left_out.values())} item(s) of written organisations left out or changed "
+            "(the 2.03 schema cannot take them as they are; docs/iati.md):"
+        )
+        for what, count in sorted(result.left_out.items(), key=lambda kv: (-kv[1], kv[0])):
+            err.print(f"  {count} {escape(what)}")
 
 
 @app.command("import-worker")

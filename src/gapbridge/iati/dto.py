@@ -19,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Literal
 
 _Date = date  # ``Transaction.date`` shadows the type name inside that class
 
@@ -365,6 +366,17 @@ class ActivityDTO:
 
 
 @dataclass(frozen=True, slots=True)
+class OrganisationBudgetLine:
+    """budget-line (of a budget) or expense-line (of a total-expenditure): a sub-total and its meaning."""
+
+    ref: str | None
+    value: Decimal | None
+    currency: str | None
+    value_date: date | None
+    narratives: Narratives = ()
+
+
+@dataclass(frozen=True, slots=True)
 class OrganisationBudget:
     """total-budget of an organisation file."""
 
@@ -374,6 +386,55 @@ class OrganisationBudget:
     value: Decimal | None
     currency: str | None
     value_date: date | None
+    lines: tuple[OrganisationBudgetLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationRecipient:
+    """recipient-org (``code`` = @ref), recipient-country or recipient-region (``code`` = @code)."""
+
+    code: str | None
+    narratives: Narratives = ()
+    vocabulary: str | None = None
+    vocabulary_uri: str | None = None
+
+
+RecipientKind = Literal["org", "country", "region"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecipientBudget:
+    """recipient-org-budget, recipient-country-budget or recipient-region-budget (``kind``)."""
+
+    kind: RecipientKind
+    recipient: OrganisationRecipient
+    status: str | None
+    period_start: date | None
+    period_end: date | None
+    value: Decimal | None
+    currency: str | None
+    value_date: date | None
+    lines: tuple[OrganisationBudgetLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationExpenditure:
+    """total-expenditure of an organisation file, with its expense-lines."""
+
+    period_start: date | None
+    period_end: date | None
+    value: Decimal | None
+    currency: str | None
+    value_date: date | None
+    lines: tuple[OrganisationBudgetLine, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class OrganisationDocumentLink:
+    """document-link of an organisation file: an activity-style link plus recipient-countries."""
+
+    link: DocumentLink
+    recipient_countries: tuple[OrganisationRecipient, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -386,6 +447,9 @@ class OrganisationDTO:
     name: Narratives = ()
     reporting_org: ReportingOrg | None = None
     total_budgets: tuple[OrganisationBudget, ...] = ()
+    recipient_budgets: tuple[RecipientBudget, ...] = ()
+    total_expenditures: tuple[OrganisationExpenditure, ...] = ()
+    document_links: tuple[OrganisationDocumentLink, ...] = ()
 
     @property
     def display_name(self) -> str | None:

@@ -12,9 +12,10 @@ activity-date, a participating-org with a role) cannot be written: :class:`Unwri
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import IO, Final, Protocol, TypeVar
 from urllib.parse import quote
@@ -22,11 +23,20 @@ from urllib.parse import quote
 from lxml import etree
 
 from gapbridge.iati.activity import write_activity
-from gapbridge.iati.dto import ActivityDTO, DocumentLink, OrganisationDTO, Result, Transaction
+from gapbridge.iati.dto import (
+    ActivityDTO,
+    DocumentLink,
+    OrganisationBudgetLine,
+    OrganisationDocumentLink,
+    OrganisationDTO,
+    RecipientBudget,
+    Result,
+    Transaction,
+)
 from gapbridge.iati.elements.common import xml_safe
 from gapbridge.iati.errors import UnwritableActivityError
 from gapbridge.iati.findings import CATALOGUE, Finding, FindingCode
-from gapbridge.iati.organisation import write_organisation
+from gapbridge.iati.organisation import RECIPIENT_ORDER, write_organisation
 
 OUTPUT_VERSION: Final = "2.03"
 
@@ -229,10 +239,86 @@ def _document_links(activity: ActivityDTO, notes: list[Finding]) -> tuple[Docume
     return tuple(kept)
 
 
+def _lines(
+    lines: tuple[OrganisationBudgetLine, ...],
+    value_date: date,
+    path: str,
+    tag: str,
+    notes: list[Finding],
+) -> tuple[OrganisationBudgetLine, ...]:
+    """The lines that have a value; a line without value-date takes its parent's (2.03 requires one)."""
+    kept = []
+    for index, line in enumerate(lines, 1):
+        if line.value is None:
+            notes.append(_dropped(f"{tag} without value", f"{path}/{tag}[{index}]"))
+            continue
+        kept.append(line if line.value_date is not None else replace(line, value_date=value_date))
+    return tuple(kept)
+
+
+def _recipient_budgets(organisation: OrganisationDTO, notes: list[Finding]) -> tuple[RecipientBudget, ...]:
+    kept = []
+    positions: Counter[str] = Counter()
+    for budget in organisation.recipient_budgets:
+        tag = f"recipient-{budget.kind}-budget"
+        positions[tag] += 1
+        path = f"{tag}[{positions[tag]}]"
+        if budget.period_start is None or budget.period_end is None or budget.value is None:
+            notes.append(_dropped(f"{tag} without period or value", path))
+            continue
+        recipient = budget.recipient
+        if budget.kind == "country" and recipient.code is None:
+            notes.append(_dropped(f"{tag} without recipient-country/@code", path))
+            continue
+        if recipient.vocabulary_uri is not None:
+            uri = any_uri(recipient.vocabulary_uri)
+            if uri != recipient.vocabulary_uri:
+                what = "percent-encoded" if uri is not None else "left out (not a URI)"
+                notes.append(_dropped(f"recipient-region/@vocabulary-uri {what}", path))
+                recipient = replace(recipient, vocabulary_uri=uri)
+        value_date = budget.value_date or budget.period_start
+        kept.append(
+            replace(
+                budget,
+                recipient=recipient,
+                value_date=value_date,
+                lines=_lines(budget.lines, value_date, path, "budget-line", notes),
+            )
+        )
+    # written in the schema's order (org, region, country), so the prepared DTO is what is read back
+    return tuple(sorted(kept, key=lambda item: RECIPIENT_ORDER.index(item.kind)))
+
+
+def _organisation_document_links(
+    organisation: OrganisationDTO, notes: list[Finding]
+) -> tuple[OrganisationDocumentLink, ...]:
+    kept = []
+    for index, item in enumerate(organisation.document_links, 1):
+        link, path = item.link, f"document-link[{index}]"
+        if link.format is None or not link.categories:
+            notes.append(_dropped("document-link without @format or category", path))
+            continue
+        url = any_uri(link.url)
+        if url is None:
+            notes.append(_dropped("document-link/@url is not a URI", path))
+            continue
+        if url != link.url:
+            notes.append(_dropped("document-link/@url percent-encoded", path))
+            item = replace(item, link=replace(link, url=url))
+        kept.append(item)
+    return tuple(kept)
+
+
 def prepare_organisation(
     organisation: OrganisationDTO, output: str = "<output>"
 ) -> tuple[OrganisationDTO, list[Finding]]:
-    """The organisation exactly as :func:`write_organisations` writes it, and what was left out."""
+    """The organisation exactly as :func:`write_organisations` writes it, and what was left out.
+
+    Budgets and expenditures without a period or value are left out (2.03 requires both), as are
+    budget-/expense-lines without a value, recipient-country-budgets without a country code and
+    document-links without @format, a category or a usable URL; value-dates default to the
+    period start (lines: to their parent's value-date).
+    """
     org = organisation.reporting_org
     if org is None or org.ref is None or org.type is None:
         raise UnwritableActivityError(
@@ -244,11 +330,41 @@ def prepare_organisation(
     notes: list[Finding] = []
     budgets = []
     for index, budget in enumerate(organisation.total_budgets, 1):
+        path = f"total-budget[{index}]"
         if budget.period_start is None or budget.period_end is None or budget.value is None:
-            notes.append(_dropped("total-budget without period or value", f"total-budget[{index}]"))
+            notes.append(_dropped("total-budget without period or value", path))
             continue
-        budgets.append(replace(budget, value_date=budget.value_date or budget.period_start))
-    return replace(organisation, version=OUTPUT_VERSION, total_budgets=tuple(budgets)), notes
+        value_date = budget.value_date or budget.period_start
+        budgets.append(
+            replace(
+                budget,
+                value_date=value_date,
+                lines=_lines(budget.lines, value_date, path, "budget-line", notes),
+            )
+        )
+    expenditures = []
+    for index, expenditure in enumerate(organisation.total_expenditures, 1):
+        path = f"total-expenditure[{index}]"
+        if expenditure.period_start is None or expenditure.period_end is None or expenditure.value is None:
+            notes.append(_dropped("total-expenditure without period or value", path))
+            continue
+        value_date = expenditure.value_date or expenditure.period_start
+        expenditures.append(
+            replace(
+                expenditure,
+                value_date=value_date,
+                lines=_lines(expenditure.lines, value_date, path, "expense-line", notes),
+            )
+        )
+    prepared = replace(
+        organisation,
+        version=OUTPUT_VERSION,
+        total_budgets=tuple(budgets),
+        recipient_budgets=_recipient_budgets(organisation, notes),
+        total_expenditures=tuple(expenditures),
+        document_links=_organisation_document_links(organisation, notes),
+    )
+    return prepared, notes
 
 
 def _output_name(out: Output) -> str:

@@ -21,7 +21,12 @@ from django.db.models import Model
 from gapbridge.iati import dto
 from gapbridge.iati.errors import UnwritableActivityError
 from gapbridge.iati.findings import Finding
-from gapbridge.iati.writer import prepare_for_write, write_activities, write_organisations
+from gapbridge.iati.writer import (
+    prepare_for_write,
+    prepare_organisation,
+    write_activities,
+    write_organisations,
+)
 from gapbridge.projects.models import (
     Activity,
     ActivityDate,
@@ -436,7 +441,33 @@ def export_activities(
     return result
 
 
+def _date(value: str | None) -> dt.date | None:
+    return dt.date.fromisoformat(value) if value else None
+
+
+def _budget_lines(lines: Any) -> tuple[dto.OrganisationBudgetLine, ...]:
+    return tuple(
+        dto.OrganisationBudgetLine(
+            ref=line.get("ref"),
+            value=Decimal(line["value"]) if line.get("value") else None,
+            currency=line.get("currency"),
+            value_date=_date(line.get("value_date")),
+            narratives=n(line.get("narratives")),
+        )
+        for line in lines or ()
+    )
+
+
+def _recipient_kind(value: str) -> dto.RecipientKind:
+    if value == "org":
+        return "org"
+    if value == "country":
+        return "country"
+    return "region"
+
+
 def organisation_dtos(organisations: Iterable[IatiOrganisation]) -> Iterator[dto.OrganisationDTO]:
+    """Rebuild the organisation DTOs from their tables (the inverse of ``services.save_organisations``)."""
     for org in organisations:
         yield dto.OrganisationDTO(
             organisation_identifier=org.organisation_identifier,
@@ -454,8 +485,57 @@ def organisation_dtos(organisations: Iterable[IatiOrganisation]) -> Iterator[dto
                     Decimal(b.value_text) if b.value_text else None,
                     o(b.currency),
                     b.value_date,
+                    _budget_lines(b.lines),
                 )
                 for b in org.total_budgets.order_by("position")
+            ),
+            recipient_budgets=tuple(
+                dto.RecipientBudget(
+                    kind=_recipient_kind(b.kind),
+                    recipient=dto.OrganisationRecipient(
+                        code=o(b.recipient_code),
+                        narratives=n(b.recipient_narratives),
+                        vocabulary=o(b.recipient_vocabulary),
+                        vocabulary_uri=o(b.recipient_vocabulary_uri),
+                    ),
+                    status=o(b.status),
+                    period_start=b.period_start,
+                    period_end=b.period_end,
+                    value=Decimal(b.value_text) if b.value_text else None,
+                    currency=o(b.currency),
+                    value_date=b.value_date,
+                    lines=_budget_lines(b.lines),
+                )
+                for b in org.recipient_budgets.order_by("position")
+            ),
+            total_expenditures=tuple(
+                dto.OrganisationExpenditure(
+                    period_start=e.period_start,
+                    period_end=e.period_end,
+                    value=Decimal(e.value_text) if e.value_text else None,
+                    currency=o(e.currency),
+                    value_date=e.value_date,
+                    lines=_budget_lines(e.lines),
+                )
+                for e in org.total_expenditures.order_by("position")
+            ),
+            document_links=tuple(
+                dto.OrganisationDocumentLink(
+                    link=dto.DocumentLink(
+                        url=d.url,
+                        format=o(d.format),
+                        title=n(d.title),
+                        description=n(d.description),
+                        categories=tuple(d.categories),
+                        languages=tuple(d.languages),
+                        document_date=d.document_date,
+                    ),
+                    recipient_countries=tuple(
+                        dto.OrganisationRecipient(code=code, narratives=n(narratives))
+                        for code, narratives in d.recipient_countries
+                    ),
+                )
+                for d in org.document_links.order_by("position")
             ),
         )
 
@@ -463,17 +543,21 @@ def organisation_dtos(organisations: Iterable[IatiOrganisation]) -> Iterator[dto
 def export_organisations(
     organisations: Iterable[IatiOrganisation], out: str | IO[bytes], *, generated: dt.datetime | None = None
 ) -> ExportResult:
-    """Write an IATI 2.03 organisation file."""
+    """Write an IATI 2.03 organisation file; unwritable organisations are listed, not fatal, and so is
+    every item of a written organisation that was left out or changed to fit the schema."""
     result = ExportResult()
+    name = out if isinstance(out, str) else str(getattr(out, "name", "<stream>"))
 
-    def counted() -> Iterator[dto.OrganisationDTO]:
+    def prepared() -> Iterator[dto.OrganisationDTO]:
         for item in organisation_dtos(organisations):
-            yield item
-            result.written += 1
+            try:
+                ready, notes = prepare_organisation(item, name)
+            except UnwritableActivityError as error:
+                result.unwritable.append(error.message)
+            else:
+                result.left_out.update(left_out_key(note) for note in notes)
+                result.written += 1
+                yield ready  # the writer prepares it again: a no-op on a prepared organisation
 
-    def skipped(error: UnwritableActivityError) -> None:
-        result.unwritable.append(error.message)
-        result.written -= 1
-
-    write_organisations(counted(), out, generated_datetime=generated, on_unwritable=skipped)
+    write_organisations(prepared(), out, generated_datetime=generated)
     return result

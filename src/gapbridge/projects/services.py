@@ -14,6 +14,7 @@ import os
 import re
 import socket
 from collections.abc import Callable, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +25,7 @@ from django.utils import timezone
 
 from gapbridge.accounts.permissions import Actor, require_secretariat
 from gapbridge.audit import services as audit
-from gapbridge.iati.dto import OrganisationDTO
+from gapbridge.iati.dto import OrganisationBudgetLine, OrganisationDTO
 from gapbridge.iati.findings import Finding as IatiFinding
 from gapbridge.organizations.models import Organization, OrganizationType
 from gapbridge.projects import importer
@@ -35,6 +36,11 @@ from gapbridge.projects.models import (
     ImportRun,
     OrganisationBudget,
     SourceFile,
+)
+from gapbridge.projects.models.imports import (
+    OrganisationDocumentLink,
+    OrganisationExpenditure,
+    OrganisationRecipientBudget,
 )
 from gapbridge.projects.rows import dec, narr
 
@@ -79,7 +85,11 @@ def save_organisations(
     source_file_id: int | None,
     run: ImportRun | None = None,
 ) -> dict[str, int]:
-    """Store the organisations of an organisation file (newer last-updated wins, as for activities)."""
+    """Store the organisations of an organisation file (newer last-updated wins, as for activities).
+
+    Each organisation is one transaction: its row and every child row (budgets of each kind with their
+    lines, expenditures, document links) are replaced together.
+    """
     _check(actor)
     counts = {"new": 0, "updated": 0, "unchanged": 0}
     for organisation, _findings in organisations:
@@ -95,6 +105,11 @@ def save_organisations(
                 stored = current.last_updated_datetime
                 incoming = organisation.last_updated_datetime
                 if stored is not None and (incoming is None or incoming < stored):
+                    counts["unchanged"] += 1
+                    continue
+                if incoming == stored and digest < current.content_hash:
+                    # a tie with other content: the larger hash wins, as for activities, so any set of
+                    # files gives the same organisation in any order and a re-run changes nothing
                     counts["unchanged"] += 1
                     continue
             name = organisation.display_name or organisation.organisation_identifier
@@ -125,23 +140,94 @@ def save_organisations(
             stored_org, created = IatiOrganisation.objects.update_or_create(
                 organisation_identifier=organisation.organisation_identifier, defaults=fields
             )
-            stored_org.total_budgets.all().delete()
-            OrganisationBudget.objects.bulk_create(
-                OrganisationBudget(
-                    organisation=stored_org,
-                    position=i,
-                    status=b.status or "",
-                    period_start=b.period_start,
-                    period_end=b.period_end,
-                    value=b.value,
-                    value_text=dec(b.value) or "",
-                    currency=b.currency or "",
-                    value_date=b.value_date,
-                )
-                for i, b in enumerate(organisation.total_budgets)
-            )
+            _store_organisation_parts(stored_org, organisation)
             counts["new" if created else "updated"] += 1
     return counts
+
+
+def _budget_lines(lines: Sequence[OrganisationBudgetLine]) -> list[dict[str, Any]]:
+    return [
+        {
+            "ref": line.ref,
+            "value": dec(line.value),
+            "currency": line.currency,
+            "value_date": line.value_date.isoformat() if line.value_date else None,
+            "narratives": narr(line.narratives),
+        }
+        for line in lines
+    ]
+
+
+def _money_fields(value: Decimal | None, currency: str | None, value_date: dt.date | None) -> dict[str, Any]:
+    return {
+        "value": value,
+        "value_text": dec(value) or "",
+        "currency": currency or "",
+        "value_date": value_date,
+    }
+
+
+def _store_organisation_parts(stored: IatiOrganisation, organisation: OrganisationDTO) -> None:
+    """Replace the child rows of ``stored`` (inside the caller's transaction)."""
+    stored.total_budgets.all().delete()
+    stored.recipient_budgets.all().delete()
+    stored.total_expenditures.all().delete()
+    stored.document_links.all().delete()
+    OrganisationBudget.objects.bulk_create(
+        OrganisationBudget(
+            organisation=stored,
+            position=i,
+            status=b.status or "",
+            period_start=b.period_start,
+            period_end=b.period_end,
+            lines=_budget_lines(b.lines),
+            **_money_fields(b.value, b.currency, b.value_date),
+        )
+        for i, b in enumerate(organisation.total_budgets)
+    )
+    OrganisationRecipientBudget.objects.bulk_create(
+        OrganisationRecipientBudget(
+            organisation=stored,
+            position=i,
+            kind=b.kind,
+            recipient_code=b.recipient.code or "",
+            recipient_vocabulary=b.recipient.vocabulary or "",
+            recipient_vocabulary_uri=b.recipient.vocabulary_uri or "",
+            recipient_narratives=narr(b.recipient.narratives),
+            status=b.status or "",
+            period_start=b.period_start,
+            period_end=b.period_end,
+            lines=_budget_lines(b.lines),
+            **_money_fields(b.value, b.currency, b.value_date),
+        )
+        for i, b in enumerate(organisation.recipient_budgets)
+    )
+    OrganisationExpenditure.objects.bulk_create(
+        OrganisationExpenditure(
+            organisation=stored,
+            position=i,
+            period_start=e.period_start,
+            period_end=e.period_end,
+            lines=_budget_lines(e.lines),
+            **_money_fields(e.value, e.currency, e.value_date),
+        )
+        for i, e in enumerate(organisation.total_expenditures)
+    )
+    OrganisationDocumentLink.objects.bulk_create(
+        OrganisationDocumentLink(
+            organisation=stored,
+            position=i,
+            url=d.link.url,
+            format=d.link.format or "",
+            title=narr(d.link.title),
+            description=narr(d.link.description),
+            categories=list(d.link.categories),
+            languages=list(d.link.languages),
+            document_date=d.link.document_date,
+            recipient_countries=[[c.code, narr(c.narratives)] for c in d.recipient_countries],
+        )
+        for i, d in enumerate(organisation.document_links)
+    )
 
 
 def import_files(
@@ -338,6 +424,7 @@ def retry_job(actor: Actor, job_id: int) -> ImportJob:
     before = audit.snapshot(job)
     _transition(job, ImportJob.Status.QUEUED, audit.actor_label(actor), "re-run")
     job.message = ""
+    job.summary, job.run = {}, None  # the previous run's counts and errors must not stand for this one
     job.bytes_done = job.items_done = 0
     job.started_at = job.finished_at = job.heartbeat_at = None
     job.worker = ""

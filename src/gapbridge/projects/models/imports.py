@@ -199,9 +199,92 @@ class OrganisationBudget(models.Model):
     value_text = models.CharField(max_length=120, blank=True)
     currency = models.CharField(max_length=10, blank=True)
     value_date = models.DateField(null=True, blank=True)
+    lines = models.JSONField(default=list, help_text="budget-lines (see OrganisationRecipientBudget)")
 
     class Meta:
         ordering = ["organisation_id", "position"]
 
     def __str__(self) -> str:
         return f"{self.value_text} {self.currency}"
+
+
+class OrganisationRecipientBudget(models.Model):
+    """recipient-org-, recipient-country- or recipient-region-budget of an organisation file.
+
+    ``recipient_code`` is the recipient-org @ref, the country or the region code; ``lines`` the
+    budget-lines as ``[{"ref", "value", "currency", "value_date", "narratives"}, ...]``.
+    """
+
+    class Kind(models.TextChoices):
+        ORG = "org", _("recipient organisation")
+        COUNTRY = "country", _("recipient country")
+        REGION = "region", _("recipient region")
+
+    organisation = models.ForeignKey(
+        IatiOrganisation, on_delete=models.CASCADE, related_name="recipient_budgets"
+    )
+    position = models.IntegerField(help_text="order among all recipient budgets of the organisation")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    recipient_code = models.CharField(max_length=255, blank=True)
+    recipient_vocabulary = models.CharField(max_length=100, blank=True)
+    recipient_vocabulary_uri = models.TextField(blank=True)
+    recipient_narratives = models.JSONField(default=list)
+    status = models.CharField(max_length=100, blank=True)
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    value = models.DecimalField(max_digits=40, decimal_places=10, null=True, blank=True)
+    value_text = models.CharField(max_length=120, blank=True)
+    currency = models.CharField(max_length=10, blank=True)
+    value_date = models.DateField(null=True, blank=True)
+    lines = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["organisation_id", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.recipient_code}: {self.value_text} {self.currency}"
+
+
+class OrganisationExpenditure(models.Model):
+    """total-expenditure of an organisation file; ``lines`` are its expense-lines (as budget lines)."""
+
+    organisation = models.ForeignKey(
+        IatiOrganisation, on_delete=models.CASCADE, related_name="total_expenditures"
+    )
+    position = models.IntegerField()
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    value = models.DecimalField(max_digits=40, decimal_places=10, null=True, blank=True)
+    value_text = models.CharField(max_length=120, blank=True)
+    currency = models.CharField(max_length=10, blank=True)
+    value_date = models.DateField(null=True, blank=True)
+    lines = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["organisation_id", "position"]
+
+    def __str__(self) -> str:
+        return f"{self.value_text} {self.currency}"
+
+
+class OrganisationDocumentLink(models.Model):
+    """document-link of an organisation file; ``recipient_countries`` is ``[[code, narratives], ...]``."""
+
+    organisation = models.ForeignKey(
+        IatiOrganisation, on_delete=models.CASCADE, related_name="document_links"
+    )
+    position = models.IntegerField()
+    url = models.TextField()
+    format = models.CharField(max_length=255, blank=True)
+    title = models.JSONField(default=list)
+    description = models.JSONField(default=list)
+    categories = models.JSONField(default=list)
+    languages = models.JSONField(default=list)
+    document_date = models.DateField(null=True, blank=True)
+    recipient_countries = models.JSONField(default=list)
+
+    class Meta:
+        ordering = ["organisation_id", "position"]
+
+    def __str__(self) -> str:
+        return self.url
