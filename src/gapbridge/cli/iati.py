@@ -203,13 +203,19 @@ def _print_export_summary(result: ExportResult, total: int, out: Path, seconds: 
         err.print(f"{len(result.unwritable)} left out (the 2.03 schema needs data they lack), e.g.:")
         for message in result.unwritable[:5]:
             err.print(f"  {escape(message)}")
-    if result.left_out:
-        err.print(
-            f"{sum(result.left_out.values())} item(s) of written activities left out or changed "
-            "(the 2.03 schema cannot take them as they are; docs/iati.md):"
-        )
-        for what, count in sorted(result.left_out.items(), key=lambda kv: (-kv[1], kv[0])):
-            err.print(f"  {count} {escape(what)}")
+    _print_left_out(result, "activities")
+
+
+def _print_left_out(result: ExportResult, written: str) -> None:
+    """What the export left out or changed in the items it wrote, most frequent first."""
+    if not result.left_out:
+        return
+    err.print(
+        f"{sum(result.left_out.values())} item(s) of written {written} left out or changed "
+        "(the 2.03 schema cannot take them as they are; docs/iati.md):"
+    )
+    for what, count in sorted(result.left_out.items(), key=lambda kv: (-kv[1], kv[0])):
+        err.print(f"  {count} {escape(what)}")
 
 
 @app.command("export-iati-organisations")
@@ -232,13 +238,7 @@ def export_iati_organisations(
     err.print(f"Wrote {result.written} organisation(s) to {escape(str(out))}.")
     for message in result.unwritable[:5]:
         err.print(f"  left out: {escape(message)}")
-    if result.left_out:
-        err.print(
-            f"{sum(result.left_out.values())} item(s) of written organisations left out or changed "
-            "(the 2.03 schema cannot take them as they are; docs/iati.md):"
-        )
-        for what, count in sorted(result.left_out.items(), key=lambda kv: (-kv[1], kv[0])):
-            err.print(f"  {count} {escape(what)}")
+    _print_left_out(result, "organisations")
 
 
 @app.command("import-worker")

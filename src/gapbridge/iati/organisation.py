@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from lxml import etree
 
@@ -108,16 +109,23 @@ def _read_budget_parts(element: Element, ctx: ReadContext, line_tag: str) -> _Mo
     return parts
 
 
+def _amount(parts: _Money) -> dict[str, Any]:
+    """The period, value and lines every budget and expenditure of an organisation file has."""
+    return {
+        "period_start": parts.start,
+        "period_end": parts.end,
+        "value": parts.amount,
+        "currency": parts.currency,
+        "value_date": parts.value_date,
+        "lines": tuple(parts.lines),
+    }
+
+
 def _read_total_budget(element: Element, ctx: ReadContext) -> OrganisationBudget:
     parts = _read_budget_parts(element, ctx, "budget-line")
     return OrganisationBudget(
         status=ctx.code(element, "status", "BudgetStatus"),
-        period_start=parts.start,
-        period_end=parts.end,
-        value=parts.amount,
-        currency=parts.currency,
-        value_date=parts.value_date,
-        lines=tuple(parts.lines),
+        **_amount(parts),
     )
 
 
@@ -151,24 +159,14 @@ def _read_recipient_budget(element: Element, kind: RecipientKind, ctx: ReadConte
         kind=kind,
         recipient=recipient,
         status=ctx.code(element, "status", "BudgetStatus"),
-        period_start=parts.start,
-        period_end=parts.end,
-        value=parts.amount,
-        currency=parts.currency,
-        value_date=parts.value_date,
-        lines=tuple(parts.lines),
+        **_amount(parts),
     )
 
 
 def _read_total_expenditure(element: Element, ctx: ReadContext) -> OrganisationExpenditure:
     parts = _read_budget_parts(element, ctx, "expense-line")
     return OrganisationExpenditure(
-        period_start=parts.start,
-        period_end=parts.end,
-        value=parts.amount,
-        currency=parts.currency,
-        value_date=parts.value_date,
-        lines=tuple(parts.lines),
+        **_amount(parts),
     )
 
 

@@ -26,9 +26,11 @@ from gapbridge.iati.activity import write_activity
 from gapbridge.iati.dto import (
     ActivityDTO,
     DocumentLink,
+    OrganisationBudget,
     OrganisationBudgetLine,
     OrganisationDocumentLink,
     OrganisationDTO,
+    OrganisationExpenditure,
     RecipientBudget,
     Result,
     Transaction,
@@ -256,6 +258,33 @@ def _lines(
     return tuple(kept)
 
 
+Amount = TypeVar("Amount", OrganisationBudget, RecipientBudget, OrganisationExpenditure)
+
+
+def _complete(item: OrganisationBudget | RecipientBudget | OrganisationExpenditure) -> bool:
+    """2.03 requires a period and a value of every budget and expenditure."""
+    return item.period_start is not None and item.period_end is not None and item.value is not None
+
+
+def _dated(item: Amount, path: str, line_tag: str, notes: list[Finding]) -> Amount:
+    """``item`` with a value-date (the period start when it has none) and its lines that can be written."""
+    value_date = item.value_date or item.period_start
+    assert value_date is not None  # _complete
+    return replace(item, value_date=value_date, lines=_lines(item.lines, value_date, path, line_tag, notes))
+
+
+def _amounts(items: tuple[Amount, ...], tag: str, line_tag: str, notes: list[Finding]) -> tuple[Amount, ...]:
+    """The total-budgets or total-expenditures that can be written, each dated, with its lines."""
+    kept = []
+    for index, item in enumerate(items, 1):
+        path = f"{tag}[{index}]"
+        if not _complete(item):
+            notes.append(_dropped(f"{tag} without period or value", path))
+            continue
+        kept.append(_dated(item, path, line_tag, notes))
+    return tuple(kept)
+
+
 def _recipient_budgets(organisation: OrganisationDTO, notes: list[Finding]) -> tuple[RecipientBudget, ...]:
     kept = []
     positions: Counter[str] = Counter()
@@ -263,7 +292,7 @@ def _recipient_budgets(organisation: OrganisationDTO, notes: list[Finding]) -> t
         tag = f"recipient-{budget.kind}-budget"
         positions[tag] += 1
         path = f"{tag}[{positions[tag]}]"
-        if budget.period_start is None or budget.period_end is None or budget.value is None:
+        if not _complete(budget):
             notes.append(_dropped(f"{tag} without period or value", path))
             continue
         recipient = budget.recipient
@@ -276,15 +305,7 @@ def _recipient_budgets(organisation: OrganisationDTO, notes: list[Finding]) -> t
                 what = "percent-encoded" if uri is not None else "left out (not a URI)"
                 notes.append(_dropped(f"recipient-region/@vocabulary-uri {what}", path))
                 recipient = replace(recipient, vocabulary_uri=uri)
-        value_date = budget.value_date or budget.period_start
-        kept.append(
-            replace(
-                budget,
-                recipient=recipient,
-                value_date=value_date,
-                lines=_lines(budget.lines, value_date, path, "budget-line", notes),
-            )
-        )
+        kept.append(_dated(replace(budget, recipient=recipient), path, "budget-line", notes))
     # written in the schema's order (org, region, country), so the prepared DTO is what is read back
     return tuple(sorted(kept, key=lambda item: RECIPIENT_ORDER.index(item.kind)))
 
@@ -328,40 +349,14 @@ def prepare_organisation(
             "reporting-org with @ref and @type is required",
         )
     notes: list[Finding] = []
-    budgets = []
-    for index, budget in enumerate(organisation.total_budgets, 1):
-        path = f"total-budget[{index}]"
-        if budget.period_start is None or budget.period_end is None or budget.value is None:
-            notes.append(_dropped("total-budget without period or value", path))
-            continue
-        value_date = budget.value_date or budget.period_start
-        budgets.append(
-            replace(
-                budget,
-                value_date=value_date,
-                lines=_lines(budget.lines, value_date, path, "budget-line", notes),
-            )
-        )
-    expenditures = []
-    for index, expenditure in enumerate(organisation.total_expenditures, 1):
-        path = f"total-expenditure[{index}]"
-        if expenditure.period_start is None or expenditure.period_end is None or expenditure.value is None:
-            notes.append(_dropped("total-expenditure without period or value", path))
-            continue
-        value_date = expenditure.value_date or expenditure.period_start
-        expenditures.append(
-            replace(
-                expenditure,
-                value_date=value_date,
-                lines=_lines(expenditure.lines, value_date, path, "expense-line", notes),
-            )
-        )
     prepared = replace(
         organisation,
         version=OUTPUT_VERSION,
-        total_budgets=tuple(budgets),
+        total_budgets=_amounts(organisation.total_budgets, "total-budget", "budget-line", notes),
         recipient_budgets=_recipient_budgets(organisation, notes),
-        total_expenditures=tuple(expenditures),
+        total_expenditures=_amounts(
+            organisation.total_expenditures, "total-expenditure", "expense-line", notes
+        ),
         document_links=_organisation_document_links(organisation, notes),
     )
     return prepared, notes

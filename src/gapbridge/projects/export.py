@@ -51,6 +51,11 @@ from gapbridge.projects.models import (
     Tag,
     Transaction,
 )
+from gapbridge.projects.models.imports import (
+    OrganisationBudget,
+    OrganisationExpenditure,
+    OrganisationRecipientBudget,
+)
 
 CHUNK = 500
 
@@ -466,6 +471,20 @@ def _recipient_kind(value: str) -> dto.RecipientKind:
     return "region"
 
 
+def _amount(
+    row: OrganisationBudget | OrganisationRecipientBudget | OrganisationExpenditure,
+) -> dict[str, Any]:
+    """A stored budget's or expenditure's period, value (exactly as published) and lines, for its DTO."""
+    return {
+        "period_start": row.period_start,
+        "period_end": row.period_end,
+        "value": Decimal(row.value_text) if row.value_text else None,
+        "currency": o(row.currency),
+        "value_date": row.value_date,
+        "lines": _budget_lines(row.lines),
+    }
+
+
 def organisation_dtos(organisations: Iterable[IatiOrganisation]) -> Iterator[dto.OrganisationDTO]:
     """Rebuild the organisation DTOs from their tables (the inverse of ``services.save_organisations``)."""
     for org in organisations:
@@ -478,15 +497,7 @@ def organisation_dtos(organisations: Iterable[IatiOrganisation]) -> Iterator[dto
             name=n(org.name),
             reporting_org=_reporting(org.reporting_org_data),
             total_budgets=tuple(
-                dto.OrganisationBudget(
-                    o(b.status),
-                    b.period_start,
-                    b.period_end,
-                    Decimal(b.value_text) if b.value_text else None,
-                    o(b.currency),
-                    b.value_date,
-                    _budget_lines(b.lines),
-                )
+                dto.OrganisationBudget(status=o(b.status), **_amount(b))
                 for b in org.total_budgets.order_by("position")
             ),
             recipient_budgets=tuple(
@@ -499,25 +510,12 @@ def organisation_dtos(organisations: Iterable[IatiOrganisation]) -> Iterator[dto
                         vocabulary_uri=o(b.recipient_vocabulary_uri),
                     ),
                     status=o(b.status),
-                    period_start=b.period_start,
-                    period_end=b.period_end,
-                    value=Decimal(b.value_text) if b.value_text else None,
-                    currency=o(b.currency),
-                    value_date=b.value_date,
-                    lines=_budget_lines(b.lines),
+                    **_amount(b),
                 )
                 for b in org.recipient_budgets.order_by("position")
             ),
             total_expenditures=tuple(
-                dto.OrganisationExpenditure(
-                    period_start=e.period_start,
-                    period_end=e.period_end,
-                    value=Decimal(e.value_text) if e.value_text else None,
-                    currency=o(e.currency),
-                    value_date=e.value_date,
-                    lines=_budget_lines(e.lines),
-                )
-                for e in org.total_expenditures.order_by("position")
+                dto.OrganisationExpenditure(**_amount(e)) for e in org.total_expenditures.order_by("position")
             ),
             document_links=tuple(
                 dto.OrganisationDocumentLink(

@@ -14,7 +14,6 @@ import os
 import re
 import socket
 from collections.abc import Callable, Sequence
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +24,7 @@ from django.utils import timezone
 
 from gapbridge.accounts.permissions import Actor, require_secretariat
 from gapbridge.audit import services as audit
-from gapbridge.iati.dto import OrganisationBudgetLine, OrganisationDTO
+from gapbridge.iati import dto
 from gapbridge.iati.findings import Finding as IatiFinding
 from gapbridge.organizations.models import Organization, OrganizationType
 from gapbridge.projects import importer
@@ -81,7 +80,7 @@ def ensure_organizations(
 
 def save_organisations(
     actor: Actor,
-    organisations: Sequence[tuple[OrganisationDTO, tuple[IatiFinding, ...]]],
+    organisations: Sequence[tuple[dto.OrganisationDTO, tuple[IatiFinding, ...]]],
     source_file_id: int | None,
     run: ImportRun | None = None,
 ) -> dict[str, int]:
@@ -145,7 +144,7 @@ def save_organisations(
     return counts
 
 
-def _budget_lines(lines: Sequence[OrganisationBudgetLine]) -> list[dict[str, Any]]:
+def _budget_lines(lines: Sequence[dto.OrganisationBudgetLine]) -> list[dict[str, Any]]:
     return [
         {
             "ref": line.ref,
@@ -158,16 +157,22 @@ def _budget_lines(lines: Sequence[OrganisationBudgetLine]) -> list[dict[str, Any
     ]
 
 
-def _money_fields(value: Decimal | None, currency: str | None, value_date: dt.date | None) -> dict[str, Any]:
+def _amount_fields(
+    item: dto.OrganisationBudget | dto.RecipientBudget | dto.OrganisationExpenditure,
+) -> dict[str, Any]:
+    """The columns of an ``OrganisationAmount`` (period, value as published and as a number) and its lines."""
     return {
-        "value": value,
-        "value_text": dec(value) or "",
-        "currency": currency or "",
-        "value_date": value_date,
+        "period_start": item.period_start,
+        "period_end": item.period_end,
+        "value": item.value,
+        "value_text": dec(item.value) or "",
+        "currency": item.currency or "",
+        "value_date": item.value_date,
+        "lines": _budget_lines(item.lines),
     }
 
 
-def _store_organisation_parts(stored: IatiOrganisation, organisation: OrganisationDTO) -> None:
+def _store_organisation_parts(stored: IatiOrganisation, organisation: dto.OrganisationDTO) -> None:
     """Replace the child rows of ``stored`` (inside the caller's transaction)."""
     stored.total_budgets.all().delete()
     stored.recipient_budgets.all().delete()
@@ -178,10 +183,7 @@ def _store_organisation_parts(stored: IatiOrganisation, organisation: Organisati
             organisation=stored,
             position=i,
             status=b.status or "",
-            period_start=b.period_start,
-            period_end=b.period_end,
-            lines=_budget_lines(b.lines),
-            **_money_fields(b.value, b.currency, b.value_date),
+            **_amount_fields(b),
         )
         for i, b in enumerate(organisation.total_budgets)
     )
@@ -195,10 +197,7 @@ def _store_organisation_parts(stored: IatiOrganisation, organisation: Organisati
             recipient_vocabulary_uri=b.recipient.vocabulary_uri or "",
             recipient_narratives=narr(b.recipient.narratives),
             status=b.status or "",
-            period_start=b.period_start,
-            period_end=b.period_end,
-            lines=_budget_lines(b.lines),
-            **_money_fields(b.value, b.currency, b.value_date),
+            **_amount_fields(b),
         )
         for i, b in enumerate(organisation.recipient_budgets)
     )
@@ -206,10 +205,7 @@ def _store_organisation_parts(stored: IatiOrganisation, organisation: Organisati
         OrganisationExpenditure(
             organisation=stored,
             position=i,
-            period_start=e.period_start,
-            period_end=e.period_end,
-            lines=_budget_lines(e.lines),
-            **_money_fields(e.value, e.currency, e.value_date),
+            **_amount_fields(e),
         )
         for i, e in enumerate(organisation.total_expenditures)
     )

@@ -189,26 +189,32 @@ class IatiOrganisation(models.Model):
         return self.organisation_identifier
 
 
-class OrganisationBudget(models.Model):
-    organisation = models.ForeignKey(IatiOrganisation, on_delete=models.CASCADE, related_name="total_budgets")
-    position = models.IntegerField()
-    status = models.CharField(max_length=100, blank=True)
+class OrganisationAmount(models.Model):
+    """An amount of an organisation file over a period (budgets, expenditure), published and as a number."""
+
     period_start = models.DateField(null=True, blank=True)
     period_end = models.DateField(null=True, blank=True)
     value = models.DecimalField(max_digits=40, decimal_places=10, null=True, blank=True)
     value_text = models.CharField(max_length=120, blank=True)
     currency = models.CharField(max_length=10, blank=True)
     value_date = models.DateField(null=True, blank=True)
-    lines = models.JSONField(default=list, help_text="budget-lines (see OrganisationRecipientBudget)")
 
     class Meta:
+        abstract = True
         ordering = ["organisation_id", "position"]
+
+
+class OrganisationBudget(OrganisationAmount):
+    organisation = models.ForeignKey(IatiOrganisation, on_delete=models.CASCADE, related_name="total_budgets")
+    position = models.IntegerField()
+    status = models.CharField(max_length=100, blank=True)
+    lines = models.JSONField(default=list, help_text="budget-lines (see OrganisationRecipientBudget)")
 
     def __str__(self) -> str:
         return f"{self.value_text} {self.currency}"
 
 
-class OrganisationRecipientBudget(models.Model):
+class OrganisationRecipientBudget(OrganisationAmount):
     """recipient-org-, recipient-country- or recipient-region-budget of an organisation file.
 
     ``recipient_code`` is the recipient-org @ref, the country or the region code; ``lines`` the
@@ -230,38 +236,20 @@ class OrganisationRecipientBudget(models.Model):
     recipient_vocabulary_uri = models.TextField(blank=True)
     recipient_narratives = models.JSONField(default=list)
     status = models.CharField(max_length=100, blank=True)
-    period_start = models.DateField(null=True, blank=True)
-    period_end = models.DateField(null=True, blank=True)
-    value = models.DecimalField(max_digits=40, decimal_places=10, null=True, blank=True)
-    value_text = models.CharField(max_length=120, blank=True)
-    currency = models.CharField(max_length=10, blank=True)
-    value_date = models.DateField(null=True, blank=True)
     lines = models.JSONField(default=list)
-
-    class Meta:
-        ordering = ["organisation_id", "position"]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.recipient_code}: {self.value_text} {self.currency}"
 
 
-class OrganisationExpenditure(models.Model):
+class OrganisationExpenditure(OrganisationAmount):
     """total-expenditure of an organisation file; ``lines`` are its expense-lines (as budget lines)."""
 
     organisation = models.ForeignKey(
         IatiOrganisation, on_delete=models.CASCADE, related_name="total_expenditures"
     )
     position = models.IntegerField()
-    period_start = models.DateField(null=True, blank=True)
-    period_end = models.DateField(null=True, blank=True)
-    value = models.DecimalField(max_digits=40, decimal_places=10, null=True, blank=True)
-    value_text = models.CharField(max_length=120, blank=True)
-    currency = models.CharField(max_length=10, blank=True)
-    value_date = models.DateField(null=True, blank=True)
     lines = models.JSONField(default=list)
-
-    class Meta:
-        ordering = ["organisation_id", "position"]
 
     def __str__(self) -> str:
         return f"{self.value_text} {self.currency}"
