@@ -13,8 +13,11 @@ from typing import Any
 
 import pytest
 from django.db.models import Model
+from django.test import Client
 from lxml import etree
 
+from gapbridge.accounts import services as accounts
+from gapbridge.accounts.models import Role
 from gapbridge.iati.schema import validate_file
 from gapbridge.projects.export import export_organisations
 from gapbridge.projects.models import IatiOrganisation, OrganisationBudget
@@ -23,6 +26,7 @@ from gapbridge.projects.models.imports import (
     OrganisationExpenditure,
     OrganisationRecipientBudget,
 )
+from tests import factories
 
 from .test_projects_support import IATI, ORGANISATION, run_import
 
@@ -195,3 +199,25 @@ def test_importing_every_organisation_file_twice_writes_nothing_the_second_time(
     IatiOrganisation.objects.all().delete()  # any order of the files gives the same registry
     run_import(list(reversed(FILES)))
     assert organisation_rows() == before
+
+
+def test_the_secretariat_reads_an_organisation_file_in_the_admin_but_cannot_edit_it() -> None:
+    run_import([ORGANISATION])
+    organisation = IatiOrganisation.objects.get(organisation_identifier="XM-LMH-7")
+    budget = OrganisationRecipientBudget.objects.filter(organisation=organisation, kind="country").first()
+    link = OrganisationDocumentLink.objects.filter(organisation=organisation).first()
+    assert budget is not None and link is not None
+    sec = accounts.add_user(
+        None, "sec", "sec@example.org", factories.PASSWORD, role=Role.SECRETARIAT, bootstrap=True
+    )
+    admin = Client()
+    admin.force_login(sec)
+    assert "XM-LMH-7" in admin.get("/admin/projects/iatiorganisation/").content.decode()
+    page = admin.get(f"/admin/projects/iatiorganisation/{organisation.pk}/change/")
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert budget.recipient_code in html and budget.value_text in html, "recipient budgets are shown"
+    assert link.url.replace("&", "&amp;") in html, "document links are shown"
+    assert admin.get("/admin/projects/iatiorganisation/add/").status_code == 403
+    posted = admin.post(f"/admin/projects/iatiorganisation/{organisation.pk}/delete/", {"post": "yes"})
+    assert posted.status_code == 403 and IatiOrganisation.objects.filter(pk=organisation.pk).exists()

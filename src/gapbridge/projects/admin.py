@@ -8,7 +8,20 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from gapbridge.projects.models import Activity, Finding, IatiOrganisation, ImportJob, ImportRun, SourceFile
+from gapbridge.projects.models import (
+    Activity,
+    Finding,
+    IatiOrganisation,
+    ImportJob,
+    ImportRun,
+    SourceFile,
+)
+from gapbridge.projects.models.imports import (
+    OrganisationBudget,
+    OrganisationDocumentLink,
+    OrganisationExpenditure,
+    OrganisationRecipientBudget,
+)
 
 
 class ReadOnlyAdmin(admin.ModelAdmin[Any]):
@@ -71,7 +84,49 @@ class FindingAdmin(ReadOnlyAdmin):
     raw_id_fields = ("activity", "source_file")
 
 
+class ReadOnlyInline(admin.TabularInline[Any, Any]):
+    extra = 0
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+AMOUNT_FIELDS = ("period_start", "period_end", "value_text", "currency", "value_date")
+
+
+class BudgetInline(ReadOnlyInline):
+    model = OrganisationBudget
+    fields = ("position", "status", *AMOUNT_FIELDS, "lines")
+
+
+class RecipientBudgetInline(ReadOnlyInline):
+    model = OrganisationRecipientBudget
+    fields = ("position", "kind", "recipient_code", "status", *AMOUNT_FIELDS, "lines")
+
+
+class ExpenditureInline(ReadOnlyInline):
+    model = OrganisationExpenditure
+    fields = ("position", *AMOUNT_FIELDS, "lines")
+
+
+class DocumentLinkInline(ReadOnlyInline):
+    model = OrganisationDocumentLink
+    fields = ("position", "url", "format", "title", "categories", "document_date")
+
+
 @admin.register(IatiOrganisation)
 class IatiOrganisationAdmin(ReadOnlyAdmin):
-    list_display = ("organisation_identifier", "organization", "last_updated_datetime")
+    """An organisation file's organisation with its budgets, expenditure and documents, as imported."""
+
+    list_display = ("organisation_identifier", "organization", "last_updated_datetime", "default_currency")
     search_fields = ("organisation_identifier",)
+    raw_id_fields = ("organization", "source_file")
+    inlines = (BudgetInline, RecipientBudgetInline, ExpenditureInline, DocumentLinkInline)
