@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "gapbridge.web.security.SecurityHeadersMiddleware",
     "gapbridge.api.ratelimit.ApiRateLimitMiddleware",
     "gapbridge.web.unavailable.DatabaseUnavailableMiddleware",
+    "gapbridge.api.auth.BearerReadMiddleware",
     "gapbridge.web.scope.ForbiddenPage",
 ]
 
@@ -171,9 +172,27 @@ CACHES = {
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "gapbridge"}
 }
 
-# Sign-in throttling and API rate limits (per client per minute).
+# How many reverse proxies stand in front of the application (0: none, clients connect directly). With N,
+# the client's address is the N-th entry from the right of X-Forwarded-For; with 0 that header is ignored
+# (web/client.py, docs/deployment.md).
+TRUSTED_PROXIES = int(os.environ.get("GAPBRIDGE_TRUSTED_PROXIES", "0"))
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("GAPBRIDGE_TRUSTED_PROXIES is the number of proxies in front: 0 or more")
+
+# Sign-in throttling (web/auth_views.py): failed sign-ins within LOGIN_LOCKOUT_SECONDS, counted per
+# (user name, client address) pair, per client address (one client trying many names) and per user name
+# (one name tried from many clients); reaching any limit refuses sign-in with 429 until the window ends.
 LOGIN_MAX_FAILURES = 5
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("GAPBRIDGE_LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
+LOGIN_MAX_FAILURES_PER_USERNAME = int(os.environ.get("GAPBRIDGE_LOGIN_MAX_FAILURES_PER_USERNAME", "50"))
 LOGIN_LOCKOUT_SECONDS = 15 * 60
+# Password-reset e-mails within PASSWORD_RESET_WINDOW_SECONDS, per e-mail address and per client address;
+# past either limit the form answers as usual but sends nothing.
+PASSWORD_RESET_MAX_PER_EMAIL = 3
+PASSWORD_RESET_MAX_PER_CLIENT = 10
+PASSWORD_RESET_WINDOW_SECONDS = 60 * 60
+
+# API rate limits (per client per minute).
 API_RATE_LIMIT_ENABLED = True
 API_RATE_LIMIT_ANONYMOUS = int(
     os.environ.get("GAPBRIDGE_API_RATE_LIMIT", "600" if ENV != "test" else "100000")

@@ -129,6 +129,21 @@ def test_missing_column_is_refused(reference_dir: Path, tmp_path: Path) -> None:
         load_reference(root, force=True)
 
 
+def test_a_short_row_names_file_line_and_column_and_loads_nothing(
+    reference_dir: Path, tmp_path: Path
+) -> None:
+    root = _copy(reference_dir, tmp_path)
+    economies = next((root / "classifications").glob("*economies.csv"))
+    lines = economies.read_text().splitlines()
+    lines[5] = ",".join(lines[5].split(",")[:2])
+    economies.write_text("\n".join(lines) + "\n")
+    counts = (Economy.objects.count(), ReferenceLoad.objects.count())
+    short = r"economies\.csv:6 column '\w+': fewer fields than the header"
+    with pytest.raises(ReferenceDataError, match=short):
+        load_reference(root, force=True)
+    assert (Economy.objects.count(), ReferenceLoad.objects.count()) == counts
+
+
 def test_secretariat_edit_survives_reload(reference_dir: Path) -> None:
     admin = factories.user("sec", Role.SECRETARIAT)
     country_services.set_membership(

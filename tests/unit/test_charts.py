@@ -308,6 +308,20 @@ def test_choropleth_legend_lists_classes_and_no_data() -> None:
     assert labels == ["Share", "0–20", "20–40", "40–60", "60–80", "80–100", "n/a"]
 
 
+def test_an_open_top_class_keeps_each_country_s_own_value() -> None:
+    values = {"SEN": 473.0, "KEN": 150.0, "NER": 10.0}
+    root = parse(
+        choropleth_svg(values, title="t", legend_label="Share", domain=(0, 200), open_top=True, n_classes=5)
+    )
+    legend = root.find(".//svg:g[@class='gb-legend']", NS)
+    assert legend is not None
+    labels = [t.text for t in legend.iter(f"{SVG}text")]
+    assert labels == ["Share", "0–40", "40–80", "80–120", "120–160", "≥ 160", "no data"]
+    assert "gb-class-5" in (path_for(root, "SEN").get("class") or "").split()
+    assert path_for(root, "SEN").findtext("svg:title", namespaces=NS) == "Senegal: 473"
+    assert "≥ 160" in (root.findtext("svg:desc", namespaces=NS) or "")
+
+
 def test_choropleth_rtl_mirrors_the_legend_not_the_map() -> None:
     ltr = parse(choropleth_svg(VALUES, title="t", legend_label="l", id_prefix="x"))
     rtl = parse(choropleth_svg(VALUES, title="t", legend_label="l", id_prefix="x", lang_dir="rtl"))

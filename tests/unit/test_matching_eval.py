@@ -82,6 +82,21 @@ def test_several_paths_follow_one_flag_and_bad_input_exits_2(tmp_path: Path) -> 
     assert no_queries.exit_code == 2 and "--queries needs at least one" in no_queries.output
     same = runner.invoke(app, ["eval-providers", "--history", str(files[0]), "--queries", str(files[0])])
     assert same.exit_code == 2 and "no history left" in same.output
+    both = runner.invoke(
+        app,
+        [
+            "eval-providers",
+            "--history",
+            str(files[1]),
+            "--queries",
+            str(files[0]),
+            "--holdout",
+            "0.2",
+            "--split-date",
+            "2020-01-01",
+        ],
+    )
+    assert both.exit_code == 2 and "give one of them" in both.output
 
 
 def _activity(identifier: str, reporting: str, funder: str, implementer: str) -> ActivityDTO:

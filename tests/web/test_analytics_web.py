@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 import gapbridge.cli  # noqa: F401  (registers every command on the app)
 from gapbridge.accounts.models import Role
 from gapbridge.analytics import services
-from gapbridge.analytics.models import CoordinationAlert
+from gapbridge.analytics.models import CoordinationAlert, FundingRow
 from gapbridge.cli.app import app
 from gapbridge.organizations.models import Organization
 from tests import factories
@@ -269,3 +269,26 @@ def test_admin_lists_alerts_read_only(client: Client, loaded: dict[str, int]) ->
     assert alert.a_identifier in html
     assert client.get("/admin/analytics/coordinationalert/add/").status_code == 403
     assert client.get("/admin/analytics/fundingflow/").status_code == 200
+
+
+def test_funding_totals_do_not_drift_with_group_by(client: Client, loaded: dict[str, int]) -> None:
+    """Cells are rounded to the cent; the totals are summed exactly, whatever the grouping."""
+    services.ensure_fresh()  # the tables are built now, so the rows below stay
+    for area in ("digital-skills", "digital-payments", "e-commerce-sme"):
+        FundingRow.objects.create(
+            iso3="TUV",
+            focus_area=area,
+            year=2020,
+            measure="commitment",
+            gross_usd=0.004,
+            dedup_usd=0.004,
+            unconverted=0,
+            facts=1,
+        )
+    totals = set()
+    for group_by in ("country", "focus_area", "country,focus_area,year"):
+        body = client.get(
+            f"/api/v1/analytics/funding?group_by={group_by}&country=TUV&measure=commitment"
+        ).json()
+        totals.add((body["gross_total_usd"], body["totals_by_measure"]["commitment"]["gross_usd"]))
+    assert totals == {(0.01, 0.01)}

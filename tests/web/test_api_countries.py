@@ -121,6 +121,8 @@ def test_indicators_groups_and_observations(client: Client) -> None:
     )
     assert obs["count"] == expected.count() > 0
     assert all(o["year"] >= 2015 for o in obs["results"])
+    unknown = client.get("/api/v1/indicators/internet_users/observations?country=ZZZ")
+    assert unknown.status_code == 400 and "ZZZ" in unknown.json()["error"]["message"]
 
 
 def test_openapi_document_and_docs(client: Client) -> None:
@@ -150,3 +152,12 @@ def test_population_is_a_whole_number_in_json_and_csv(client: Client) -> None:
     assert kenya["population"] == str(body["population"])
     brief = get(client, "/api/v1/analytics/countries/KEN/brief")
     assert brief["population"] == body["population"]
+
+
+def test_sort_by_income_runs_from_low_to_high(client: Client) -> None:
+    order = {"L": 0, "LM": 1, "UM": 2, "H": 3}
+    for sort, reverse in (("income", False), ("-income", True)):
+        body = get(client, f"/api/v1/countries?sort={sort}&limit=500")
+        groups = [(c["income_group"] or {}).get("code") for c in body["results"]]
+        levels = [order[g] for g in groups if g in order]
+        assert len(levels) > 150 and levels == sorted(levels, reverse=reverse), sort

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from typing import Any
 
 import pytest
@@ -250,3 +251,34 @@ def test_following_pages_and_api(client: Client, sec: Any, django_capture_on_com
     ken = BarrierSubscription.objects.get(user=follower, country__iso3="KEN")
     assert client.post(f"/barriers/following/{ken.pk}/remove/").status_code == 403
     assert BarrierNotification.objects.filter(user=follower).count() == 1
+
+
+def test_history_never_names_a_hidden_reporter_or_any_login_name(client: Client, sec: Any) -> None:
+    editor = factories.user(
+        "orga-login", Role.ORG_EDITOR, organization=factories.organization("Skills Alliance")
+    )
+    b = _report(editor)
+    services.change_status(sec, b.pk, "verified", "confirmed")
+    body = client.get(f"/api/v1/barriers/{b.pk}").json()
+    assert body["reporter"] is None and body["reporter_organization"] is None
+    assert [h["by"] for h in body["history"]] == ["the reporter", "Secretariat"]
+    html = client.get(f"/barriers/{b.pk}/").content.decode()
+    assert "orga-login" not in html and "Skills Alliance" not in html and "the reporter" in html
+    assert ">sec<" not in html and "Secretariat" in html
+    # the secretariat sees who reported (as the organization, still not the login name)
+    client.force_login(sec)
+    inside = client.get(f"/api/v1/barriers/{b.pk}").json()
+    assert inside["history"][0]["by"] == "Skills Alliance"
+    # a public reporter is named by the organization it speaks for
+    public = _report(editor, reporter_is_public=True, title="Customs portal rejects e-invoices")
+    services.change_status(sec, public.pk, "verified", "confirmed")
+    anonymous = Client().get(f"/api/v1/barriers/{public.pk}").json()
+    assert anonymous["history"][0]["by"] == "Skills Alliance"
+
+
+def test_the_moderation_forms_share_no_element_id(client: Client, sec: Any) -> None:
+    b = _report(factories.user("jane"))
+    client.force_login(sec)
+    html = client.get(f"/barriers/{b.pk}/").content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert "merge_reason" in ids and len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)

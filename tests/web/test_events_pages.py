@@ -259,7 +259,7 @@ def test_open_registration_and_availability_pages() -> None:
     )
     assert list(uganda.unavailable_slots.all()) == [slots[0]]
     page = c.get(f"/events/{s.event.pk}/participation/?as={uganda.pk}").content.decode()
-    assert "amina" in page and "<td>Awaiting moderation</td><td>Registered</td><td>sec</td>" in page
+    assert "amina" in page and "<td>Awaiting moderation</td><td>Registered</td><td>Secretariat</td>" in page
 
 
 def test_cli_event_schedule(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,12 +9,14 @@ country names are checked by hand as well, so the generic check cannot pass by f
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 from django.conf import settings
+from django.template import Context, Template
 from django.template.defaultfilters import date as date_filter
 from django.test import Client
 from django.utils import translation
@@ -205,6 +207,15 @@ def test_number_helpers_follow_the_locale(lang: str) -> None:
         assert chart_number(1234567.8) == local_number(1234568, 0)
         if lang != "ar":  # the Arabic catalogue writes "%(value)s%%", like English
             assert percent(50).replace(" ", "\xa0") == pct or lang == "en"
+
+
+def test_numbers_round_half_up_like_the_templates() -> None:
+    """A brief's PDF (local_number) and its page (floatformat) show the same amount."""
+    with translation.override("en"):
+        for value in (682342.5, 0.5, 2.5, Decimal("17429576.695"), -1.5):
+            page = Template("{{ v|floatformat:'0g' }}").render(Context({"v": value}))
+            assert local_number(value, 0) == page, value
+        assert local_number(682342.5) == "682,343" and local_number(2.675, 2) == "2.68"
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

@@ -113,12 +113,13 @@ def test_project_page_shows_the_title_in_the_visitors_language_or_says_it_falls_
     run_import([source])
     activity = Activity.objects.get(iati_identifier="XM-TEST-I18N-1")
     french = _get(client, f"/projects/{activity.pk}/", "fr")
-    assert '<h1 lang="fr">Haut débit rural pour les écoles</h1>' in french
+    assert '<h1 lang="fr" dir="auto">Haut débit rural pour les écoles</h1>' in french
     assert "Connecter 200 écoles rurales." in french and "fallback-notice" not in french
     english = _get(client, f"/projects/{activity.pk}/", "en")
-    assert '<h1 lang="en">Rural broadband for schools</h1>' in english and "fallback-notice" not in english
+    assert '<h1 lang="en" dir="auto">Rural broadband for schools</h1>' in english
+    assert "fallback-notice" not in english
     spanish = _get(client, f"/projects/{activity.pk}/", "es")
-    assert '<h1 lang="en">Rural broadband for schools</h1>' in spanish
+    assert '<h1 lang="en" dir="auto">Rural broadband for schools</h1>' in spanish
     notice = spanish[spanish.index("fallback-notice") :][:300]
     assert "inglés" in notice and "español" in notice  # "Shown in English; no Spanish version."
 
@@ -128,7 +129,7 @@ def test_project_page_in_the_publishers_only_language_says_so(client: Client) ->
     run_import([NL_203])  # xml:lang="nl" on the activity, narratives without their own xml:lang
     activity = Activity.objects.get(iati_identifier="NL-1-PPR-24706")
     page = _get(client, f"/projects/{activity.pk}/", "fr")
-    assert '<h1 lang="nl">ICTJ 2013-2014</h1>' in page
+    assert '<h1 lang="nl" dir="auto">ICTJ 2013-2014</h1>' in page
     notice = page[page.index("fallback-notice") :][:300]
     assert "néerlandais" in notice and "français" in notice
 
@@ -158,10 +159,10 @@ def test_barrier_page_shows_the_translation_or_the_original_with_a_notice(
 ) -> None:
     client.force_login(factories.user("i18n-sec", Role.SECRETARIAT))
     french = _get(client, f"/barriers/{barrier.pk}/", "fr")
-    assert '<h1 lang="fr">Les serveurs doivent rester dans le pays</h1>' in french
+    assert '<h1 lang="fr" dir="auto">Les serveurs doivent rester dans le pays</h1>' in french
     assert "Une règle de localisation." in french and "fallback-notice" not in french
     arabic = _get(client, f"/barriers/{barrier.pk}/", "ar")
-    assert '<h1 lang="en">Servers must stay in the country</h1>' in arabic
+    assert '<h1 lang="en" dir="auto">Servers must stay in the country</h1>' in arabic
     notice = arabic[arabic.index("fallback-notice") :][:300]
     assert "الإنجليزية" in notice and "العربية" in notice
     listing = _get(client, "/barriers/?country=SEN", "fr")

@@ -35,6 +35,8 @@ HUGE_QUERIES = [
     (f"/api/v1/offers?provider={HUGE}&format=csv", "provider", str(MAX_ID)),
     (f"/api/v1/matches?need={HUGE}", "need", str(MAX_ID)),
     (f"/api/v1/matches?offer={HUGE}", "offer", str(MAX_ID)),
+    ("/api/v1/matches?need=-1", "need", "between 0 and"),
+    ("/api/v1/matches?offer=-5", "offer", "between 0 and"),
     (f"/api/v1/pledges?provider={HUGE}", "provider", str(MAX_ID)),
     (f"/api/v1/pledges?provider={HUGE}&format=csv", "provider", str(MAX_ID)),
     (f"/api/v1/analytics/alerts?organization={HUGE}", "organization", str(MAX_ID)),
@@ -291,3 +293,21 @@ def test_need_service_refuses_an_out_of_range_budget(world: dict[str, Any]) -> N
             budget_usd=Decimal("1E+30"),
         )
     assert not Need.objects.filter(title="t").exists()
+
+
+def test_a_form_wide_error_is_shown_once(client: Client, world: dict[str, Any]) -> None:
+    client.force_login(world["editor"])
+    body = {
+        "provider": str(world["org"].pk),
+        "title": "Training for regulators",
+        "description": "Three-day course.",
+        "language": "en",
+        "kind": "training",
+        "focus_areas": ["digital-skills"],
+        "opens": "2026-06-01",
+        "closes": "2026-01-01",
+    }
+    html = client.post("/offers/new/", body).content.decode()
+    assert html.count("before they open") == 1, "once, not from the template and the form both"
+    login = Client().post("/accounts/login/", {"username": "editor", "password": "wrong"}).content.decode()
+    assert login.count('class="errorlist nonfield"') == 1 and "did not match" not in login

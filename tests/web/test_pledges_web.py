@@ -94,6 +94,17 @@ def test_api_pledges_providers_and_csv(client: Client, donor: dict[str, Any]) ->
     assert client.get("/api/v1/pledges?country=FJI").json()["count"] == 1  # Fiji is a SIDS
     assert client.get("/api/v1/pledges?country=KEN").json()["count"] == 0
     assert client.get("/api/v1/pledges?status=bogus").status_code == 400
+    # pages like every list: limit, offset, next; bad bounds are refused
+    paged = client.get("/api/v1/pledges?limit=1&offset=1").json()
+    assert (paged["count"], paged["limit"], paged["offset"], paged["next"], paged["results"]) == (
+        1,
+        1,
+        1,
+        None,
+        [],
+    )
+    assert client.get("/api/v1/pledges?limit=0").status_code == 400
+    assert client.get("/api/v1/pledges?offset=-5").status_code == 400
 
 
 def test_api_writes(client: Client, donor: dict[str, Any]) -> None:

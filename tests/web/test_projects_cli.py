@@ -70,8 +70,12 @@ def test_export_iati_with_filters_writes_valid_iati(tmp_path: Path) -> None:
 
 
 def test_organisation_export_and_worker(tmp_path: Path) -> None:
-    runner.invoke(app, ["import-iati", str(ORGANISATION)])
     out = tmp_path / "orgs.xml"
+    empty = runner.invoke(app, ["export-iati-organisations", "--out", str(out)])
+    assert empty.exit_code == 1 and "nothing written" in empty.output and not out.exists()
+    runner.invoke(app, ["import-iati", str(ORGANISATION)])
+    unknown = runner.invoke(app, ["export-iati-organisations", "--out", str(out), "--publisher", "NOPE"])
+    assert unknown.exit_code == 2 and "no organisation 'NOPE'" in unknown.output and not out.exists()
     result = runner.invoke(app, ["export-iati-organisations", "--out", str(out)])
     assert result.exit_code == 0 and validate_file(out) == []
     worker = runner.invoke(app, ["import-worker", "--once"])

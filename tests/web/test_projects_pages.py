@@ -10,11 +10,13 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import translation
 
 from gapbridge.accounts.models import Role
 from gapbridge.countries.models import Economy
 from gapbridge.projects import services
 from gapbridge.projects.models import Activity, ImportJob, ImportJobTransition, Transaction
+from gapbridge.projects.views import millions
 
 from ..factories import PASSWORD, user
 from ..integration.test_projects_support import ICT_201, ICT_203, NL_203, run_import
@@ -203,3 +205,13 @@ def test_registry_pages_name_countries_in_the_visitors_language(
     assert {r["country"]: r["country_name"] for r in api["rows"]}[country.iso3] == localised
     detail = client.get(f"/api/v1/activities/{activity.pk}", HTTP_ACCEPT_LANGUAGE=lang).json()
     assert localised in {c["name"] for c in detail["recipient_countries"]}
+
+
+def test_small_amounts_on_the_funding_map_keep_their_decimals() -> None:
+    with translation.override("en"):
+        assert (millions(0.0123), millions(0.5), millions(12.34), millions(1234.5)) == (
+            "0.01",
+            "0.50",
+            "12.3",
+            "1,235",
+        )

@@ -72,35 +72,29 @@ def funding(request: HttpRequest, filters: Query[schemas.FundingQuery]) -> HttpR
     if not filters.measure and "measure" not in group_by:
         # Commitments and disbursements are never added together: without one measure, cells split by it.
         group_by.append("measure")
-    found = queries.funding_cube(
-        group_by,
-        queries.FundingFilter(
-            iso3=_codes(filters.country),
-            focus_area=filters.focus_area,
-            measure=filters.measure or None,
-            year_from=filters.year_from,
-            year_to=filters.year_to,
-            provider=filters.provider,
-        ),
+    chosen = queries.FundingFilter(
+        iso3=_codes(filters.country),
+        focus_area=filters.focus_area,
+        measure=filters.measure or None,
+        year_from=filters.year_from,
+        year_to=filters.year_to,
+        provider=filters.provider,
     )
+    found = queries.funding_cube(group_by, chosen)
     if csv:
         header = [*group_by, *(["provider_name"] if "provider" in group_by else [])]
         header += ["gross_usd", "dedup_usd", "unconverted_facts"]
         return csv_response("funding.csv", header, ([row.get(h) for h in header] for row in found))
-    totals: dict[str, dict[str, float]] = (
-        {filters.measure: {"gross_usd": 0.0, "dedup_usd": 0.0}} if filters.measure else {}
-    )
-    for row in found:
-        total = totals.setdefault(row.get("measure", filters.measure), {})
-        for key in ("gross_usd", "dedup_usd"):
-            total[key] = total.get(key, 0.0) + row[key]
+    totals = queries.totals_by_measure(chosen)
+    if filters.measure and not totals:
+        totals = {filters.measure: {"gross_usd": 0.0, "dedup_usd": 0.0}}
     single = next(iter(totals.values())) if len(totals) == 1 else None
     return schemas.FundingOut(
         group_by=group_by,
         rule=str(RULE),
-        totals_by_measure={m: {k: round(v, 2) for k, v in t.items()} for m, t in totals.items()},
-        gross_total_usd=round(single["gross_usd"], 2) if single else None,
-        dedup_total_usd=round(single["dedup_usd"], 2) if single else None,
+        totals_by_measure=totals,
+        gross_total_usd=single["gross_usd"] if single else None,
+        dedup_total_usd=single["dedup_usd"] if single else None,
         results=[schemas.FundingCellOut(**row) for row in found],
     )
 

@@ -150,7 +150,7 @@ def _needs(economy: Economy) -> Section:
     qs = Need.objects.public().filter(country=economy).exclude(status__in=closed).order_by("-id")[:20]
     return Section(
         _("Open needs"),
-        [{"title": n.title, "status": n.get_status_display(), "url": _url(n)} for n in qs],
+        [{"title": n.title, "status": n.status_label(), "url": _url(n)} for n in qs],
     )
 
 

@@ -125,6 +125,20 @@ def funding_cube(group_by: Sequence[str], filters: FundingFilter | None = None) 
     return out
 
 
+def totals_by_measure(filters: FundingFilter | None = None) -> dict[str, dict[str, float]]:
+    """Gross and de-duplicated USD per measure, summed exactly in the database and rounded once (the cells
+    of `funding_cube` are rounded to the cent, so adding them up drifts by a few cents with `group_by`)."""
+    qs = (filters or FundingFilter()).apply(FundingRow.objects.all())
+    rows = qs.values("measure").annotate(gross=Sum("gross_usd"), dedup=Sum("dedup_usd")).order_by("measure")
+    return {
+        row["measure"]: {
+            "gross_usd": round(float(row["gross"] or 0), 2),
+            "dedup_usd": round(float(row["dedup"] or 0), 2),
+        }
+        for row in rows
+    }
+
+
 def _provider_names() -> dict[str, str]:
     found: dict[str, str] = {}
     for key, name in FundingRow.objects.exclude(provider_name="").values_list(

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from gapbridge.accounts.permissions import PermissionDenied, is_secretariat
 from gapbridge.analytics import advisor, brief, queries, services, source
@@ -74,7 +74,7 @@ def _names() -> dict[str, str]:
 
 
 # -- funding against need ---------------------------------------------------------------------------------
-@require_GET
+@require_safe
 def need_overview(request: HttpRequest) -> HttpResponse:
     services.ensure_fresh()
     g = request.GET
@@ -123,7 +123,8 @@ def need_overview(request: HttpRequest) -> HttpResponse:
             id_prefix="neglect",
         )
         if filters["focus_area"] or not filters["by_area"]:  # one row per country: a map makes sense
-            values = {r.iso3: min(200.0, (r.coverage or 0) * 100) for r in table.rows}
+            # a country far above its share keeps its own figure in its label; the top class is open
+            values = {r.iso3: (r.coverage or 0) * 100 for r in table.rows}
             map_svg = worldmap.choropleth_svg(
                 values,
                 # xgettext:no-python-format (a chart label, never %-formatted)
@@ -132,6 +133,7 @@ def need_overview(request: HttpRequest) -> HttpResponse:
                 legend_label=_("% of need-proportional share"),
                 link_template="/analytics/countries/{iso3}/",
                 domain=(0, 200),
+                open_top=True,
                 n_classes=5,
                 names=_names(),
                 lang_dir=text_dir(),
@@ -154,7 +156,7 @@ def need_overview(request: HttpRequest) -> HttpResponse:
 
 
 # -- providers --------------------------------------------------------------------------------------------
-@require_GET
+@require_safe
 def providers(request: HttpRequest) -> HttpResponse:
     services.ensure_fresh()
     g = request.GET
@@ -196,7 +198,7 @@ def providers(request: HttpRequest) -> HttpResponse:
 
 
 # -- allocation advisor -----------------------------------------------------------------------------------
-@require_GET
+@require_safe
 def allocate(request: HttpRequest) -> HttpResponse:
     g = request.GET
     context = _common(request)
@@ -246,7 +248,7 @@ def allocate(request: HttpRequest) -> HttpResponse:
 
 
 # -- alerts -----------------------------------------------------------------------------------------------
-@require_GET
+@require_safe
 def alert_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     context = _common(request)
@@ -279,7 +281,7 @@ def _alert(alert_id: int) -> CoordinationAlert:
         raise Http404(_("No alert #%(id)s") % {"id": alert_id}) from None
 
 
-@require_GET
+@require_safe
 def alert_detail(request: HttpRequest, alert_id: int) -> HttpResponse:
     alert = _alert(alert_id)
     moves = sorted(services.ALLOWED_MOVES[AlertStatus(alert.status)])
@@ -326,7 +328,7 @@ def _brief(iso3: str) -> brief.Brief:
         raise Http404(_("No economy with ISO3 code %(code)s") % {"code": iso3}) from None
 
 
-@require_GET
+@require_safe
 def country_brief(request: HttpRequest, iso3: str) -> HttpResponse:
     found = _brief(iso3)
     areas = [r for r in found.by_area if r.key]
@@ -359,7 +361,7 @@ def country_brief(request: HttpRequest, iso3: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def country_brief_pdf(request: HttpRequest, iso3: str) -> HttpResponse:
     found = _brief(iso3)
     response = HttpResponse(brief.render_pdf(found), content_type="application/pdf")

@@ -1,4 +1,9 @@
-"""Rate limits on /api/: a fixed window per client (token prefix, else address), answered with 429.
+"""Rate limits on /api/: a fixed window per client, answered with 429.
+
+The client is a valid API token (its own bucket, at the token limit), else the signed-in session's user
+(token limit), else the client address (anonymous limit; behind a reverse proxy the address comes from
+`X-Forwarded-For` as `TRUSTED_PROXIES` says, see web/client.py). A bearer header that is not a valid token
+counts as the address: inventing tokens does not buy new buckets.
 
 Counters live in the default cache (per process with the local-memory cache; set GAPBRIDGE_REDIS_URL to
 share them across workers in production).
@@ -15,14 +20,43 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
+from gapbridge.accounts import tokens
+from gapbridge.web.client import client_bucket
+from gapbridge.web.unavailable import UNAVAILABLE
+
+# How long a valid token's lookup is remembered: a token revoked meanwhile keeps its bucket that long (the
+# API's authentication still refuses it at once); unknown tokens are not remembered.
+TOKEN_CACHE_SECONDS = 60
+
+
+def _token_id(secret: str) -> int | None:
+    """The id of the live API token `secret`, or None if it is not one."""
+    if not secret.startswith(tokens.PREFIX):
+        return None
+    cache_key = "ratelimit-token:" + tokens.digest(secret)
+    cached = cache.get(cache_key)
+    if isinstance(cached, int):
+        return cached
+    try:
+        token = tokens.authenticate(secret)
+    except UNAVAILABLE:  # the database is down: the view answers 503; count the request as anonymous
+        return None
+    if token is None:
+        return None
+    cache.set(cache_key, token.pk, timeout=TOKEN_CACHE_SECONDS)
+    return token.pk
+
 
 def client_key(request: HttpRequest) -> tuple[str, int]:
-    header = request.headers.get("Authorization", "")
-    if header.lower().startswith("bearer ") and len(header) > 19:
-        return "t:" + header[7:19], settings.API_RATE_LIMIT_TOKEN
+    header = str(request.headers.get("Authorization", ""))
+    scheme, _sep, secret = header.partition(" ")
+    if scheme.lower() == "bearer":
+        token_id = _token_id(secret)
+        if token_id is not None:
+            return f"t:{token_id}", settings.API_RATE_LIMIT_TOKEN
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         return f"u:{request.user.pk}", settings.API_RATE_LIMIT_TOKEN
-    return "a:" + str(request.META.get("REMOTE_ADDR", "?")), settings.API_RATE_LIMIT_ANONYMOUS
+    return "a:" + client_bucket(request), settings.API_RATE_LIMIT_ANONYMOUS
 
 
 class ApiRateLimitMiddleware:

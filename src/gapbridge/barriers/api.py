@@ -141,14 +141,15 @@ def _detail(request: HttpRequest, barrier_id: int) -> schemas.BarrierDetailOut:
     actor = request.user
     b = queries.get_visible(actor, barrier_id)
     base = schemas.barrier_out(queries.view(actor, b))
+    hidden = queries.hidden_reporter(actor, b)
     links = [link for kind in queries.chain(b, actor).values() for link in kind]
     moves = allowed_targets(
         b.status, moderator=is_secretariat(actor), responsible=services.is_responsible(actor, b)
     )
     return schemas.BarrierDetailOut(
         **base.model_dump(),
-        history=[schemas.change_out(c) for c in queries.history(b)],
-        updates=[schemas.update_out(u) for u in queries.updates(actor, b)],
+        history=[schemas.change_out(c, hidden) for c in queries.history(b)],
+        updates=[schemas.update_out(u, hidden) for u in queries.updates(actor, b)],
         links=[schemas.link_out(r) for r in links],
         allowed_moves=[m.value for m in moves],
     )

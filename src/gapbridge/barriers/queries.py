@@ -258,6 +258,14 @@ def view(actor: Actor, b: Barrier) -> BarrierView:
     )
 
 
+def hidden_reporter(actor: Actor, barrier: Barrier) -> int | None:
+    """The reporting account when its identity is withheld from `actor` (its history rows and updates then
+    say "the reporter"), else None."""
+    if barrier.reporter_is_public or sees_restricted(actor, barrier):
+        return None
+    return barrier.reported_by_id
+
+
 def history(barrier: Barrier) -> list[BarrierStatusChange]:
     return list(barrier.history.all())
 

@@ -6,6 +6,7 @@ import datetime as dt
 
 from pydantic import BaseModel, Field
 
+from gapbridge.audit.public import by
 from gapbridge.barriers import notifications, queries
 from gapbridge.barriers.links import ResolvedLink
 from gapbridge.barriers.models import (
@@ -265,14 +266,14 @@ def barrier_out(v: queries.BarrierView) -> BarrierOut:
     )
 
 
-def change_out(c: BarrierStatusChange) -> StatusChangeOut:
+def change_out(c: BarrierStatusChange, hidden_reporter: int | None = None) -> StatusChangeOut:
     return StatusChangeOut(
-        from_status=c.from_status, to_status=c.to_status, at=c.at, by=c.actor_label, reason=c.reason
+        from_status=c.from_status, to_status=c.to_status, at=c.at, by=by(c, hidden_reporter), reason=c.reason
     )
 
 
-def update_out(u: BarrierUpdate) -> UpdateOut:
-    return UpdateOut(id=u.pk, at=u.at, by=u.author_label, text=u.text, public=u.is_public)
+def update_out(u: BarrierUpdate, hidden_reporter: int | None = None) -> UpdateOut:
+    return UpdateOut(id=u.pk, at=u.at, by=by(u, hidden_reporter), text=u.text, public=u.is_public)
 
 
 def link_out(r: ResolvedLink) -> LinkOut:

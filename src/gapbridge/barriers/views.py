@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gapbridge.accounts.permissions import PermissionDenied, is_secretariat, organization_ids
 from gapbridge.barriers import forms, notifications, queries, services
@@ -72,7 +72,7 @@ def _map(request: HttpRequest) -> str:
     )
 
 
-@require_GET
+@require_safe
 def barrier_list(request: HttpRequest) -> HttpResponse:
     error = ""
     filters = _filters(request)
@@ -109,7 +109,7 @@ def _get(request: HttpRequest, barrier_id: int) -> Barrier:
         raise Http404(_("No barrier #%(id)s") % {"id": barrier_id}) from None
 
 
-@require_GET
+@require_safe
 def barrier_detail(request: HttpRequest, barrier_id: int) -> HttpResponse:
     barrier = _get(request, barrier_id)
     actor = request.user
@@ -132,6 +132,7 @@ def barrier_detail(request: HttpRequest, barrier_id: int) -> HttpResponse:
             "v": queries.view(actor, barrier),
             "history": queries.history(barrier),
             "updates": queries.updates(actor, barrier),
+            "hidden_reporter": queries.hidden_reporter(actor, barrier),
             "chain": queries.chain(barrier, actor),
             "related": related,
             "related_by_region": queries.related_by_region(related),
@@ -151,7 +152,7 @@ def barrier_detail(request: HttpRequest, barrier_id: int) -> HttpResponse:
             "transition_form": transition_form,
             "update_form": forms.UpdateForm(),
             "link_form": link_form,
-            "merge_form": forms.MergeForm(),
+            "merge_form": forms.MergeForm(auto_id="merge_%s"),  # its "reason" is not the status form's
         },
     )
 

@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final, Literal
 
@@ -106,6 +106,8 @@ class ClassBreaks:
 
     edges: tuple[float, ...]
     colors: tuple[str, ...]
+    #: the top class has no upper bound (values above the domain are drawn in it): labelled "≥ lower edge"
+    open_top: bool = False
 
     def index(self, value: float) -> int:
         """Class of `value`: edges[i] <= value < edges[i+1]; the top class includes its upper edge and values
@@ -116,10 +118,13 @@ class ClassBreaks:
         return len(self.colors) - 1
 
     def labels(self, number_format: NumberFormat = format_number) -> tuple[str, ...]:
-        return tuple(
+        labels = [
             f"{number_format(lo)}–{number_format(hi)}"
             for lo, hi in zip(self.edges, self.edges[1:], strict=False)
-        )
+        ]
+        if self.open_top and labels:
+            labels[-1] = f"≥ {number_format(self.edges[-2])}"
+        return tuple(labels)
 
 
 def class_breaks(
@@ -176,13 +181,15 @@ def choropleth_svg(
     world: WorldGeometry | None = None,
     summary: str = MAP_SUMMARY,
     linkable: Collection[str] | None = None,
+    open_top: bool = False,
 ) -> str:
     """A complete `<svg>` world map with one `<path>` per country, coloured by `values` (ISO3 -> number).
 
     Keyword arguments beyond the first five exist for translated pages (`names`, `no_data_label`,
     `number_format`, `summary`: the `<desc>` as a `str.format` template with `{legend}`, `{with_data}`,
     `{total}` and `{classes}`), for indicators that are not 0–100 (`scale`, `domain`), and for tests
-    (`world`).
+    (`world`). `open_top` makes the top class "≥ its lower edge" for values with no upper bound (a country
+    above the domain is drawn in it and keeps its own value in its label).
     `highlight` (an ISO3 code) gets a dark outline and is drawn last so neighbours do not cover it.
     Only countries with a page are links: `linkable` (ISO3 codes), by default the codes in `names` when
     given (the economies GapBridge knows; a territory of the map without one is drawn without a link).
@@ -194,6 +201,8 @@ def choropleth_svg(
     clean = {str(k).upper(): (None if v is None or is_missing(v) else float(v)) for k, v in values.items()}
     present = [v for v in clean.values() if v is not None]
     breaks = class_breaks(present, scale=scale, n_classes=n_classes, domain=domain)
+    if open_top:
+        breaks = replace(breaks, open_top=True)
     if linkable is None and names:
         linkable = set(names)
     linked = None if linkable is None else {code.upper() for code in linkable}

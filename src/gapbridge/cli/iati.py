@@ -234,6 +234,13 @@ def export_iati_organisations(
     qs = IatiOrganisation.objects.order_by("organisation_identifier")
     if publisher:
         qs = qs.filter(organisation_identifier=publisher)
+        if not qs.exists():
+            fail(f"no organisation {publisher!r} is stored (--publisher takes an organisation-identifier)")
+            return
+    if not qs.exists():
+        # an iati-organisations root with no organisation is not valid IATI: write nothing
+        fail("no organisation is stored (import an organisation file first); nothing written", code=1)
+        return
     result = export_organisations(qs, str(out))
     err.print(f"Wrote {result.written} organisation(s) to {escape(str(out))}.")
     for message in result.unwritable[:5]:

@@ -84,6 +84,8 @@ def eval_providers(
     history, queries = _path_lists(list(ctx.args))
     if k < 1:
         fail(f"--k must be 1 or more; got {k}")
+    if split_date is not None and holdout is not None:
+        fail("--split-date and --holdout are two ways to split: give one of them")
     for path in [*history, *queries]:
         if not path.exists():
             fail(f"no such file or folder: {path}")

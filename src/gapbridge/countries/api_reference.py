@@ -10,7 +10,7 @@ from ninja import Router, Schema
 
 from gapbridge.api.pagination import csv_response, page
 from gapbridge.countries import queries
-from gapbridge.countries.models import CountryGroup, Indicator, Observation
+from gapbridge.countries.models import CountryGroup, Economy, Indicator, Observation
 
 router = Router()
 
@@ -101,6 +101,9 @@ def observations(
         .order_by("economy__iso3", "year")
     )
     if country:
+        if not Economy.objects.filter(iso3=country.upper()).exists():
+            message = _("country: no economy with ISO3 code %(code)s") % {"code": repr(country)}
+            raise queries.QueryError(message)
         qs = qs.filter(economy__iso3=country.upper())
     if year_from is not None:
         qs = qs.filter(year__gte=year_from)

@@ -196,6 +196,8 @@ def cached_profile(iso3: str, on: dt.date | None = None) -> CountryProfileOut:
     membership depend on them). The cache stores a pickled copy and every read unpickles a new one, so a
     caller may localise what it gets in place.
     """
+    if not (len(iso3) == 3 and iso3.isascii() and iso3.isalpha()):
+        raise Economy.DoesNotExist(iso3)  # never a cache key made of whatever the URL held
     on = on or queries.today()
     key = f"gapbridge:profile:{iso3.upper()}:{on.isoformat()}:{get_language()}:{reference_version()}"
     profile: CountryProfileOut | None = cache.get(key)

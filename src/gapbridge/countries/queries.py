@@ -6,9 +6,10 @@ import datetime as dt
 import hashlib
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, Max, Prefetch, Q
+from django.db.models import Case, Count, F, IntegerField, Max, Prefetch, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -34,7 +35,8 @@ SORTS = {
     "-score": "-score__overall",
     "rank": "score__rank",
     "region": "region",
-    "income": "income_group",
+    "income": "income_level",  # low to high (L, LM, UM, H), not the codes' alphabetical order
+    "-income": "-income_level",
     "population": "latest_population",
     "-population": "-latest_population",
 }
@@ -100,7 +102,13 @@ def economies(filters: CountryFilter) -> EconomyQuerySet:
             % {"allowed": ", ".join(SORTS), "value": repr(filters.sort)}
         )
     key = SORTS[filters.sort]
-    field = F(key.lstrip("-"))
+    field: Any = F(key.lstrip("-"))
+    if key.lstrip("-") == "income_level":
+        field = Case(
+            *(When(income_group=code, then=Value(i)) for i, code in enumerate(("L", "LM", "UM", "H"))),
+            default=None,
+            output_field=IntegerField(),
+        )
     # Economies without a score sort last in both directions, on SQLite and PostgreSQL alike.
     ordering = field.desc(nulls_last=True) if key.startswith("-") else field.asc(nulls_last=True)
     return qs.order_by(ordering, "iso3")

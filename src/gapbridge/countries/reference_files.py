@@ -115,6 +115,14 @@ def read_csv(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[
             for row in reader:
                 if None in row:
                     raise ReferenceDataError(path, reader.line_num, None, "more fields than the header names")
+                short = [name for name, value in row.items() if value is None]
+                if short:
+                    raise ReferenceDataError(
+                        path,
+                        reader.line_num,
+                        short[0],
+                        f"fewer fields than the header names ({len(header) - len(short)} of {len(header)})",
+                    )
                 yield reader.line_num, row
     except (UnicodeDecodeError, gzip.BadGzipFile, EOFError, csv.Error) as exc:
         raise ReferenceDataError(path, None, None, f"unreadable: {exc}") from exc

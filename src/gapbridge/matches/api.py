@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 
 from gapbridge.api.auth import READ_AUTH, WRITE_AUTH
+from gapbridge.api.limits import check_id
 from gapbridge.api.pagination import page
 from gapbridge.countries.queries import QueryError
 from gapbridge.matches import alerts, queries, schemas, services
@@ -56,10 +57,11 @@ def list_matches(request: HttpRequest, filters: Query[MatchFilters]) -> schemas.
                 }
             )
         qs = qs.filter(status=filters.status)
-    if filters.need:
-        qs = qs.filter(need_id=filters.need)
-    if filters.offer:
-        qs = qs.filter(offer_id=filters.offer)
+    need, offer = check_id("need", filters.need), check_id("offer", filters.offer)
+    if need:
+        qs = qs.filter(need_id=need)
+    if offer:
+        qs = qs.filter(offer_id=offer)
     count, items, next_url = page(request, qs.order_by("-updated_at", "-id"), filters.limit, filters.offset)
     results: list[Any] = [schemas.match_out(m) for m in items]
     return schemas.MatchPageOut(

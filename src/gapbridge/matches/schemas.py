@@ -7,6 +7,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
+from gapbridge.audit.public import public_actor
 from gapbridge.matches import explain
 from gapbridge.matches.models import Match, Notification, SavedSearch
 from gapbridge.matches.queries import RankedNeed, RankedOffer
@@ -214,7 +215,7 @@ def match_out(m: Match) -> dict[str, Any]:
                 "from_status": h.from_status,
                 "to_status": h.to_status,
                 "at": h.at.isoformat(),
-                "by": h.actor_label,
+                "by": public_actor(h.actor_id),
                 "reason": h.reason,
             }
             for h in m.history.all()

@@ -14,7 +14,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gapbridge.accounts.permissions import PermissionDenied, country_ids, is_secretariat, organization_ids
 from gapbridge.countries.labels import pillar_name
@@ -30,7 +30,7 @@ from gapbridge.offers.models import OfferStatus
 from gapbridge.web import scope
 
 
-@require_GET
+@require_safe
 def match_detail(request: HttpRequest, match_id: int) -> HttpResponse:
     try:
         match = queries.get_visible_match(request.user, match_id)
@@ -110,7 +110,7 @@ def match_transition(request: HttpRequest, match_id: int) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def provider_dashboard(request: HttpRequest) -> HttpResponse:
     """An organization editor's offers, their places, their matches, and where each offer fits best."""
     org_ids = organization_ids(request.user)
@@ -140,7 +140,7 @@ def provider_dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def focal_point_dashboard(request: HttpRequest) -> HttpResponse:
     """A focal point's country: needs by status, matches to act on, indicative needs, peers ahead."""
     ids = country_ids(request.user)

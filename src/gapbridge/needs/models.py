@@ -162,6 +162,11 @@ class Need(models.Model):
     def is_indicative(self) -> bool:
         return self.origin == NeedOrigin.DERIVED
 
+    def status_label(self) -> str:
+        """What readers are told of its status: an indicative need has no lifecycle (it is stored as
+        validated only so that it is public), so it is "Indicative", never "Validated"."""
+        return str(_("Indicative")) if self.is_indicative else self.get_status_display()
+
     def matching_text(self) -> str:
         """Title and description in every language given (the matcher compares across languages)."""
         parts = [self.title, self.description]

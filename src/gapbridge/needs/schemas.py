@@ -10,6 +10,7 @@ from django.utils.translation import gettext
 from ninja import Field, Schema
 
 from gapbridge.api import limits
+from gapbridge.audit.public import public_actor
 from gapbridge.needs.models import Need, NeedStatusChange
 from gapbridge.offers import content
 from gapbridge.offers.choices import FocusArea, labels
@@ -65,7 +66,10 @@ class NeedItemOut(Schema):
     focus_area_labels: list[str]
     kinds: list[str]
     priority: str
-    status: str
+    status: str = Field(
+        description="lifecycle status; an indicative need (`origin` = derived) has no lifecycle and is "
+        "stored as `validated` only so that it is public"
+    )
     origin: str
     label: str
     url: str
@@ -139,7 +143,7 @@ def history_out(h: NeedStatusChange) -> dict[str, Any]:
         "from_status": h.from_status,
         "to_status": h.to_status,
         "at": h.at,
-        "by": h.actor_label,
+        "by": public_actor(h.actor_id),
         "reason": h.reason,
     }
 

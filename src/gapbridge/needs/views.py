@@ -14,7 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gapbridge.accounts.permissions import (
     PermissionDenied,
@@ -46,7 +46,7 @@ def _get(request: HttpRequest, need_id: int) -> Need:
         raise Http404(_("No such need.")) from None
 
 
-@require_GET
+@require_safe
 def need_list(request: HttpRequest) -> HttpResponse:
     f = queries.NeedFilter(
         q=request.GET.get("q", ""),
@@ -87,7 +87,7 @@ def need_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
     need = _get(request, need_id)
     editable = can_edit(request.user, need)
@@ -125,7 +125,7 @@ def need_detail(request: HttpRequest, need_id: int) -> HttpResponse:
             "matches": matches,
             "providers": explain.provider_rows(match_queries.providers_for(need, limit=5)),
             "peers": [(p, pillar_name(p.pillar)) for p in match_queries.peers_for(need)],
-            "status_label": _("Indicative") if need.is_indicative else need.get_status_display(),
+            "status_label": need.status_label(),
             "history": need.history.all(),
             "focus_labels": dict(FocusArea.choices),
             "kind_labels": dict(SupportKind.choices),

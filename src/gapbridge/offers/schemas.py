@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from ninja import Field, Schema
 
 from gapbridge.api import limits
+from gapbridge.audit.public import public_actor
 from gapbridge.offers import content, queries
 from gapbridge.offers.choices import FocusArea, SupportKind, labels
 from gapbridge.offers.models import Offer, OfferStatusChange
@@ -182,6 +183,6 @@ def history_out(h: OfferStatusChange) -> dict[str, Any]:
         "from_status": h.from_status,
         "to_status": h.to_status,
         "at": h.at,
-        "by": h.actor_label,
+        "by": public_actor(h.actor_id),
         "reason": h.reason,
     }

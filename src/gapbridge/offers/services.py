@@ -11,6 +11,8 @@ import datetime as dt
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
@@ -245,6 +247,22 @@ def _validate(offer: Offer) -> None:
         )
     if not offer.focus_areas:
         raise OfferError(_("at least one focus area is required"))
+    if offer.contact_url:
+        try:
+            URLValidator(schemes=["http", "https"])(offer.contact_url)
+        except ValidationError:
+            raise OfferError(
+                _("contact_url: %(value)s is not a web address (http:// or https://)")
+                % {"value": repr(offer.contact_url[:100])}
+            ) from None
+    if offer.contact_email:
+        try:
+            validate_email(offer.contact_email)
+        except ValidationError:
+            raise OfferError(
+                _("contact_email: %(value)s is not an e-mail address")
+                % {"value": repr(offer.contact_email[:100])}
+            ) from None
     if offer.opens and offer.closes and offer.opens > offer.closes:
         raise OfferError(
             _("applications cannot close (%(closes)s) before they open (%(opens)s)")

@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gapbridge.accounts.permissions import PermissionDenied, can_edit, is_secretariat, organization_ids
 from gapbridge.countries.models import Economy
@@ -37,7 +37,7 @@ def _get(request: HttpRequest, offer_id: int) -> Offer:
         raise Http404(_("No such offer.")) from None
 
 
-@require_GET
+@require_safe
 def offer_list(request: HttpRequest) -> HttpResponse:
     f = queries.OfferFilter(
         q=request.GET.get("q", ""),
@@ -72,7 +72,7 @@ def offer_list(request: HttpRequest) -> HttpResponse:
     return render(request, "offers/offer_list.html", context, status=400 if error else 200)
 
 
-@require_GET
+@require_safe
 def offer_detail(request: HttpRequest, offer_id: int) -> HttpResponse:
     offer = _get(request, offer_id)
     editable = can_edit(request.user, offer)

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 
 from gapbridge.api.auth import WRITE_AUTH
-from gapbridge.api.pagination import csv_response
+from gapbridge.api.pagination import csv_response, page
 from gapbridge.countries.queries import QueryError
 from gapbridge.domain.results import IndicatorProgress, Rollup
 from gapbridge.pledges import queries, results, schemas, services
@@ -87,7 +87,7 @@ def pledge_csv_row(f: queries.PledgeFigures) -> list[Any]:
     "pledged, "
     "committed and disbursed US dollars, the rate used, fulfilment in percent and by year. Filters: "
     "`provider` (organization id or IATI ref), `country` (ISO3, directly or through a target group), "
-    "`status`, `focus_area`; `format=csv`.",
+    "`status`, `focus_area`; `limit`, `offset`; `format=csv` returns every matching pledge.",
 )
 def list_pledges(
     request: HttpRequest,
@@ -96,16 +96,24 @@ def list_pledges(
     status: str = "",
     focus_area: str = "",
     format: str = "json",
+    limit: int = 50,
+    offset: int = 0,
 ) -> HttpResponse | schemas.PledgePageOut:
     qs = queries.pledges(
         request.user, provider=provider, country=country, status=status, focus_area=focus_area
     )
-    items = [queries.figures(p) for p in qs]
     if format == "csv":
-        return csv_response("pledges.csv", PLEDGE_CSV, (pledge_csv_row(f) for f in items))
+        return csv_response("pledges.csv", PLEDGE_CSV, (pledge_csv_row(queries.figures(p)) for p in qs))
     if format != "json":
         raise QueryError(_("format must be json or csv; got %(value)s") % {"value": repr(format)})
-    return schemas.PledgePageOut(count=len(items), results=[schemas.pledge_out(f) for f in items])
+    count, pledges, next_url = page(request, qs, limit, offset)
+    return schemas.PledgePageOut(
+        count=count,
+        limit=limit,
+        offset=offset,
+        next=next_url,
+        results=[schemas.pledge_out(queries.figures(p)) for p in pledges],
+    )
 
 
 def _detail(request: HttpRequest, pledge_id: int) -> schemas.PledgeDetailOut:

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Prefetch
+from django.utils.translation import gettext, gettext_noop
 
 from gapbridge.domain.results import (
     IndicatorIn,
@@ -28,7 +29,29 @@ from gapbridge.domain.results import (
 from gapbridge.projects.models import Activity, ActivityFacet, IndicatorPeriod, Result, ResultIndicator
 from gapbridge.projects.models.activity import pick
 
-RESULT_TYPES = {"1": "Output", "2": "Outcome", "3": "Impact", "9": "Other"}
+RESULT_TYPES = {
+    "1": gettext_noop("Output"),
+    "2": gettext_noop("Outcome"),
+    "3": gettext_noop("Impact"),
+    "9": gettext_noop("Other"),
+}
+
+#: The roll-up's reasons and notes (gapbridge.domain.results writes them in English; pages show them
+#: translated). Every text the domain can give is listed here, so the catalogue has it.
+DOMAIN_TEXTS = (
+    gettext_noop("the publisher marks this indicator as not suitable for aggregation"),
+    gettext_noop("nominal measure: values cannot be added or averaged"),
+    gettext_noop("ordinal measure: values cannot be added or averaged"),
+    gettext_noop("qualitative measure: values cannot be added or averaged"),
+    gettext_noop("unknown measure: values cannot be added or averaged"),
+    gettext_noop("a unit measure whose unit cannot be told from its title (not a 'number of …')"),
+    gettext_noop("no recipient country"),
+    gettext_noop("multi-country project: results are not attributed to one country"),
+    gettext_noop("no focus area"),
+    gettext_noop("same unit reported twice by one project"),
+    gettext_noop("A project in several focus areas counts in each; do not add totals across focus areas."),
+    gettext_noop("Multi-country projects are not attributed to a single country."),
+)
 
 
 def _periods(indicator: ResultIndicator) -> tuple[PeriodIn, ...]:
@@ -123,7 +146,13 @@ class ResultRow:
     indicators: list[IndicatorRow]
 
 
-MEASURES = {"1": "unit", "2": "percentage", "3": "nominal", "4": "ordinal", "5": "qualitative"}
+MEASURES = {
+    "1": gettext_noop("unit"),
+    "2": gettext_noop("percentage"),
+    "3": gettext_noop("nominal"),
+    "4": gettext_noop("ordinal"),
+    "5": gettext_noop("qualitative"),
+}
 
 
 def project_results(activity: Activity) -> list[ResultRow]:
@@ -140,17 +169,17 @@ def project_results(activity: Activity) -> list[ResultRow]:
                 IndicatorRow(
                     title=data.title,
                     measure=data.measure,
-                    measure_label=MEASURES.get(data.measure or "", ""),
+                    measure_label=gettext(MEASURES[data.measure]) if data.measure in MEASURES else "",
                     ascending=ind.ascending,
                     progress=indicator_progress(data),
                     key=key,
-                    not_comparable=why,
+                    not_comparable=gettext(why) if why else "",
                 )
             )
         rows.append(
             ResultRow(
                 title=pick(result.title) or "",
-                type=RESULT_TYPES.get(result.type, result.type),
+                type=gettext(RESULT_TYPES[result.type]) if result.type in RESULT_TYPES else result.type,
                 indicators=indicators,
             )
         )

@@ -9,6 +9,7 @@ from typing import Annotated
 from pydantic import BaseModel, Field
 
 from gapbridge.api import limits
+from gapbridge.audit.public import public_actor
 from gapbridge.pledges import fulfilment
 from gapbridge.pledges.models import Pledge, PledgeActivity, PledgeFlow, PledgeStatusChange
 from gapbridge.pledges.queries import PledgeFigures, ProviderFigures
@@ -71,6 +72,9 @@ class PledgeOut(Schema):
 
 class PledgePageOut(Schema):
     count: int
+    limit: int
+    offset: int
+    next: str | None
     results: list[PledgeOut]
 
 
@@ -237,7 +241,11 @@ def flow_out(f: PledgeFlow) -> FlowOut:
 
 def history_out(h: PledgeStatusChange) -> HistoryOut:
     return HistoryOut(
-        from_status=h.from_status, to_status=h.to_status, at=h.at, by=h.actor_label, reason=h.reason
+        from_status=h.from_status,
+        to_status=h.to_status,
+        at=h.at,
+        by=public_actor(h.actor_id),
+        reason=h.reason,
     )
 
 

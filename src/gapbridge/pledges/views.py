@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gapbridge.accounts.permissions import PermissionDenied, can_edit, is_secretariat, organization_ids
 from gapbridge.barriers.focus import focus_choices
@@ -37,7 +37,7 @@ def _spark(points: list[Any], title: str) -> str:
     )
 
 
-@require_GET
+@require_safe
 def accountability(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
@@ -81,7 +81,7 @@ def _get(request: HttpRequest, pledge_id: int) -> Pledge:
         raise Http404(_("No pledge #%(id)s") % {"id": pledge_id}) from None
 
 
-@require_GET
+@require_safe
 def pledge_detail(request: HttpRequest, pledge_id: int) -> HttpResponse:
     pledge = _get(request, pledge_id)
     f = queries.figures(pledge)
@@ -234,7 +234,7 @@ def pledge_activity(request: HttpRequest, pledge_id: int) -> HttpResponse:
     return _act(request, pledge_id, run)
 
 
-@require_GET
+@require_safe
 def results_overview(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by", "country")
     if by not in ("country", "focus_area"):
@@ -248,6 +248,9 @@ def results_overview(request: HttpRequest) -> HttpResponse:
         "pledges/results.html",
         {
             "report": report,
+            # the domain writes its reasons in English; they are in the catalogue (results.DOMAIN_TEXTS)
+            "note": _(report.note) if report.note else "",
+            "reasons": [(_(reason), count) for reason, count in report.reasons.items()],
             "by": by,
             "names": names,
             "country": country,
@@ -262,7 +265,7 @@ def results_overview(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def project_results(request: HttpRequest, activity_id: int) -> HttpResponse:
     activity = Activity.objects.filter(pk=activity_id).first()
     if activity is None:

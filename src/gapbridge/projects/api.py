@@ -90,6 +90,9 @@ def list_activities(
             _("limit must be between 1 and %(max)s; got %(value)s")
             % {"max": MAX_LIMIT, "value": filters.limit}
         )
+    if "offset" in request.GET:
+        # a silently ignored offset would hand a script the first page again and again
+        raise QueryError(_("offset: activities are paged with a cursor; follow `next` (or pass `cursor`)"))
     qs = queries.activities(_filters(filters))
     count = qs.count()
     after = _cursor_decode(filters.cursor)
@@ -316,10 +319,8 @@ def funding(request: HttpRequest, params: Query[RegistryFundingIn]) -> RegistryF
     bad = [t for t in types if t not in queries.FUNDING_TYPES]
     if bad:
         raise QueryError(_("transaction_type: %(bad)s not one of 2, 3, 4") % {"bad": ", ".join(bad)})
-    if params.country and (len(params.country) != 3 or not params.country.isalpha()):
-        raise QueryError(
-            _("country takes an ISO3 code such as KEN, not %(value)s") % {"value": repr(params.country)}
-        )
+    if params.country:
+        queries.check_country(params.country)
     result = queries.funding(
         group_by,
         country=params.country,

@@ -9,8 +9,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+import pycountry
 from django.db.models import Count, Max, QuerySet, Sum
+from django.utils.translation import gettext as _
 
+from gapbridge.countries.models import Economy
 from gapbridge.countries.queries import QueryError
 from gapbridge.projects.focus import load_focus_map
 from gapbridge.projects.models import (
@@ -51,7 +54,26 @@ class ActivityFilter:
 
 def check_focus_area(slug: str) -> None:
     if slug and slug not in load_focus_map().by_slug:
-        raise QueryError(f"unknown focus_area {slug!r}; one of: {', '.join(load_focus_map().by_slug)}")
+        raise QueryError(
+            _("unknown focus_area %(slug)s; one of: %(known)s")
+            % {"slug": repr(slug), "known": ", ".join(load_focus_map().by_slug)}
+        )
+
+
+def check_country(code: str) -> str:
+    """An ISO3 country filter, upper-cased: an economy of the reference data, an ISO 3166 country, or a
+    country the registry's money goes to; anything else is refused rather than answered with zeros."""
+    if len(code) != 3 or not code.isalpha() or not code.isascii():
+        raise QueryError(_("country takes an ISO3 code such as KEN, not %(value)s") % {"value": repr(code)})
+    iso3 = code.upper()
+    known = (
+        pycountry.countries.get(alpha_3=iso3) is not None
+        or Economy.objects.filter(iso3=iso3).exists()
+        or FundingFact.objects.filter(iso3=iso3).exists()
+    )
+    if not known:
+        raise QueryError(_("country: no country with ISO3 code %(code)s") % {"code": repr(code)})
+    return iso3
 
 
 def parse_year(text: str | int | None) -> int | None:
@@ -60,9 +82,11 @@ def parse_year(text: str | int | None) -> int | None:
     try:
         year = int(text)
     except ValueError:
-        raise QueryError(f"year must be a number like 2021, not {text!r}") from None
+        raise QueryError(
+            _("year must be a number like 2021, not %(value)s") % {"value": repr(text)}
+        ) from None
     if not 1900 <= year <= MAX_YEAR:
-        raise QueryError(f"year {year} is out of range (1900-{MAX_YEAR})")
+        raise QueryError(_("year %(year)s is out of range (1900-%(max)s)") % {"year": year, "max": MAX_YEAR})
     return year
 
 
@@ -70,9 +94,7 @@ def activities(filters: ActivityFilter) -> ActivityQuerySet:
     """Activities matching every given filter (see :class:`ActivityFilter`)."""
     qs: ActivityQuerySet = Activity.objects.all()
     if filters.country:
-        if len(filters.country) != 3 or not filters.country.isalpha():
-            raise QueryError(f"country takes an ISO3 code such as KEN, not {filters.country!r}")
-        qs = qs.in_country(filters.country)
+        qs = qs.in_country(check_country(filters.country))
     if filters.focus_area:
         check_focus_area(filters.focus_area)
         qs = qs.in_focus_area(filters.focus_area)
@@ -137,7 +159,10 @@ def parse_group_by(text: str | Sequence[str]) -> list[str]:
     names = [p.strip() for p in (text.split(",") if isinstance(text, str) else text) if p.strip()]
     unknown = [n for n in names if n not in DIMENSIONS]
     if unknown:
-        raise QueryError(f"group_by: unknown {', '.join(unknown)}; use any of {', '.join(DIMENSIONS)}")
+        raise QueryError(
+            _("group_by: unknown %(unknown)s; use any of %(known)s")
+            % {"unknown": ", ".join(unknown), "known": ", ".join(DIMENSIONS)}
+        )
     return list(dict.fromkeys(names))
 
 

@@ -15,7 +15,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadReque
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gapbridge.accounts.permissions import PermissionDenied, is_secretariat
 from gapbridge.charts import svg, worldmap
@@ -28,7 +28,7 @@ from gapbridge.projects.focus import load_focus_map
 from gapbridge.projects.models import Activity, ImportJob, SourceFile
 from gapbridge.web import codelist_names
 from gapbridge.web.content_language import pick_narrative
-from gapbridge.web.i18n import chart_number, map_summary, text_dir
+from gapbridge.web.i18n import chart_number, local_number, map_summary, text_dir
 
 PAGE_SIZE = 25
 
@@ -45,7 +45,7 @@ def _filters(request: HttpRequest) -> queries.ActivityFilter:
     )
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
@@ -73,7 +73,7 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=400 if error else 200)
 
 
-@require_GET
+@require_safe
 def activity(request: HttpRequest, pk: int) -> HttpResponse:
     item = get_object_or_404(Activity.objects.select_related("reporting_org", "source_file"), pk=pk)
     wanted = get_language() or settings.LANGUAGE_CODE
@@ -94,12 +94,12 @@ def activity(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def publishers(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/publishers.html", {"rows": queries.publishers()})
 
 
-@require_GET
+@require_safe
 def publisher(request: HttpRequest, ref: str) -> HttpResponse:
     if not Activity.objects.filter(publisher_ref=ref).exists():
         raise Http404(_("No activities published by %(ref)s") % {"ref": ref})
@@ -115,13 +115,18 @@ def publisher(request: HttpRequest, ref: str) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def source_file(request: HttpRequest, pk: int) -> HttpResponse:
     source = get_object_or_404(SourceFile, pk=pk)
     return render(request, "projects/file.html", {"file": source, "report": queries.file_report(source)})
 
 
-@require_GET
+def millions(value: float) -> str:
+    """Millions of USD on the map: two decimals under one million (a class of 0.01–0.05 is not "0–0")."""
+    return local_number(value, 2) if abs(value) < 1 else chart_number(value)
+
+
+@require_safe
 def funding_index(request: HttpRequest) -> HttpResponse:
     result = queries.funding(["country"])
     names = Economy.objects.names()
@@ -147,7 +152,7 @@ def funding_index(request: HttpRequest) -> HttpResponse:
             scale="quantile",
             no_data_label=_("no data"),
             lang_dir=text_dir(),
-            number_format=chart_number,
+            number_format=millions,
             summary=map_summary(),
         )
         if values
@@ -156,7 +161,7 @@ def funding_index(request: HttpRequest) -> HttpResponse:
     return render(request, "projects/funding_index.html", {"rows": rows, "world_map": world})
 
 
-@require_GET
+@require_safe
 def country_funding(request: HttpRequest, iso3: str) -> HttpResponse:
     economy = Economy.objects.filter(iso3=iso3.upper()).first()
     if economy is None:
@@ -283,7 +288,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_safe
 def upload_job(request: HttpRequest, pk: int) -> HttpResponse:
     if not is_secretariat(request.user):
         return HttpResponseForbidden(_("Only the secretariat may see uploads."))

@@ -9,6 +9,7 @@ a table, a chart label and a map tooltip: 1,234,567.8 in English, 1 234 567,8 in
 from __future__ import annotations
 
 from collections.abc import Collection
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Literal
 
 from django.utils.formats import get_format, number_format
@@ -29,10 +30,15 @@ def text_dir() -> Literal["ltr", "rtl"]:
     return "rtl" if get_language_bidi() else "ltr"
 
 
-def local_number(value: float, decimals: int = 0) -> str:
-    """`value` rounded to `decimals`, with the active locale's separators and grouping."""
+def local_number(value: float | Decimal, decimals: int = 0) -> str:
+    """`value` rounded half up to `decimals` (as the templates' ``floatformat`` does, so a page and its PDF
+    agree), with the active locale's separators and grouping."""
     # number_format truncates extra decimals; round first so 12345.6 shows as 12,346.
-    return number_format(round(value, decimals), decimals, force_grouping=True)
+    exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+    if not exact.is_finite():
+        return str(value)
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    return number_format(rounded, decimals, force_grouping=True)
 
 
 def chart_number(value: float) -> str:

@@ -17,7 +17,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from gapbridge.api.pagination import csv_response
 from gapbridge.charts import svg
@@ -158,7 +158,7 @@ def _filters(request: HttpRequest) -> queries.CountryFilter:
     )
 
 
-@require_GET
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     load = ReferenceLoad.objects.first()
     return render(
@@ -173,7 +173,7 @@ def home(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def country_list(request: HttpRequest) -> HttpResponse:
     error = ""
     try:
@@ -198,7 +198,7 @@ def country_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, context, status=400 if error else 200)
 
 
-@require_GET
+@require_safe
 def country_csv(request: HttpRequest) -> HttpResponse:
     try:
         rows = [summary_out(e) for e in queries.economies(_filters(request))]
@@ -234,7 +234,7 @@ def country_csv(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
     try:
         profile = cached_profile(iso3)
@@ -304,7 +304,7 @@ def _country_selects(codes: list[str]) -> list[str]:
     return selects
 
 
-@require_GET
+@require_safe
 def compare(request: HttpRequest) -> HttpResponse:
     codes = [c.strip().upper() for c in request.GET.getlist("c") if c.strip()][:MAX_COMPARE]
     known = set(Economy.objects.filter(iso3__in=codes).values_list("iso3", flat=True))
@@ -336,14 +336,14 @@ def compare(request: HttpRequest) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     results = list(queries.economies(queries.CountryFilter(q=q))[:10]) if q else []
     return render(request, "web/_search_results.html", {"results": results, "q": q})
 
 
-@require_GET
+@require_safe
 def methodology(request: HttpRequest) -> HttpResponse:
     pillars = [
         {
@@ -363,7 +363,7 @@ def methodology(request: HttpRequest) -> HttpResponse:
     return render(request, "web/methodology.html", {"pillars": pillars})
 
 
-@require_GET
+@require_safe
 def healthz(request: HttpRequest) -> JsonResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
