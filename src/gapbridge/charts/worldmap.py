@@ -264,7 +264,8 @@ def choropleth_svg(
     desc = summary.format(
         legend=legend_label,
         with_data=with_data,
-        total=sum(1 for c in world.countries if c.iso3),
+        # out of the places the page is about (the economies, when given), not every shape of the map
+        total=sum(1 for c in world.countries if c.iso3 and (linked is None or c.iso3 in linked)),
         classes=", ".join(breaks.labels(number_format)),
     )
     # With links inside, role="img" would hide them from assistive technology while keeping them

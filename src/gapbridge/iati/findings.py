@@ -36,6 +36,7 @@ class FindingCode(StrEnum):
     INVALID_POINT = "invalid-point"
     SCHEMA_INVALID = "schema-invalid"
     NOT_WRITTEN = "not-written"
+    TOO_LARGE = "too-large"
 
 
 #: code -> (default severity, meaning). Rendered in docs/iati.md; a test keeps the two in step.
@@ -89,6 +90,11 @@ CATALOGUE: dict[FindingCode, tuple[Severity, str]] = {
     FindingCode.NOT_WRITTEN: (
         "warning",
         "the serializer dropped an item that the 2.03 schema cannot express without made-up data",
+    ),
+    FindingCode.TOO_LARGE: (
+        "error",
+        "an activity or organisation is larger than the parser accepts (elements, attributes or bytes); "
+        "it is skipped and the rest of the file is read",
     ),
 }
 
