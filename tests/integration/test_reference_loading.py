@@ -151,3 +151,14 @@ def test_secretariat_edit_survives_reload(reference_dir: Path) -> None:
     )
     load_reference(reference_dir, force=True)
     assert is_member("KEN", "dco", "2026-11-23")
+
+
+def test_every_economy_has_a_name_in_every_language() -> None:
+    missing = [
+        (e.iso3, lang)
+        for e in Economy.objects.all()
+        for lang in ("fr", "es", "ar")
+        if not getattr(e, f"name_{lang}")
+    ]
+    assert not missing
+    assert Economy.objects.get(iso3="CHI").name_ar == "جزر القنال"

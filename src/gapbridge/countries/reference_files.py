@@ -169,6 +169,12 @@ def read_economies(root: Path) -> list[EconomyRow]:
         iso3 = row["ISO3166-1-Alpha-3"].strip()
         if iso3:
             by_iso3[iso3] = row
+    # economies without an ISO 3166 entry (Channel Islands, Kosovo) get their names from a small supplement
+    supplement: dict[str, dict[str, str]] = {}
+    supplement_path = root / "classifications" / "names-supplement.csv"
+    if supplement_path.exists():
+        for _line, row in read_csv(supplement_path, ("iso3", "name_fr", "name_es", "name_ar", "source")):
+            supplement[row["iso3"].strip().upper()] = row
     wb_path = root / "classifications" / "wb-CLASS-FY2025-economies.csv"
     economies: list[EconomyRow] = []
     for line, row in read_csv(wb_path, ("Economy", "Code", "Region", "Income group", "Lending category")):
@@ -181,6 +187,7 @@ def read_economies(root: Path) -> list[EconomyRow]:
         if income_text and income_text not in INCOME_CODES:
             raise ReferenceDataError(wb_path, line, "Income group", f"unknown income group {income_text!r}")
         iso = by_iso3.get(iso3, {})
+        extra = supplement.get(iso3, {})
         m49 = iso.get("M49", "").strip()
         economies.append(
             EconomyRow(
@@ -188,9 +195,9 @@ def read_economies(root: Path) -> list[EconomyRow]:
                 iso2=iso.get("ISO3166-1-Alpha-2", "").strip(),
                 m49=m49.zfill(3) if m49 else "",
                 name_en=iso.get("CLDR display name", "").strip() or row["Economy"].strip(),
-                name_fr=iso.get("official_name_fr", "").strip(),
-                name_es=iso.get("official_name_es", "").strip(),
-                name_ar=iso.get("official_name_ar", "").strip(),
+                name_fr=iso.get("official_name_fr", "").strip() or extra.get("name_fr", "").strip(),
+                name_es=iso.get("official_name_es", "").strip() or extra.get("name_es", "").strip(),
+                name_ar=iso.get("official_name_ar", "").strip() or extra.get("name_ar", "").strip(),
                 region=iso.get("Region Name", "").strip(),
                 sub_region=iso.get("Sub-region Name", "").strip(),
                 wb_region=row["Region"].strip(),
