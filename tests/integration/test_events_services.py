@@ -238,7 +238,7 @@ def test_only_the_secretariat_organises() -> None:
 
 def test_registration_open_and_moderated_invitation_only_rejected() -> None:
     s = build_event(registration="open")
-    applicant = factories.user("amina")
+    applicant = factories.user("amina", Role.FOCAL_POINT, iso3="UGA")
     p = services.register(
         applicant, s.event.pk, kind="delegation", party="UGA", focus_areas=["digital-skills"]
     )
@@ -255,8 +255,9 @@ def test_registration_open_and_moderated_invitation_only_rejected() -> None:
     assert Notification.objects.filter(
         member__user=applicant, key__startswith=f"participant:{p.pk}:status"
     ).exists()
+    other_focal_point = factories.user("other", Role.FOCAL_POINT, iso3="UGA")
     with pytest.raises(services.EventError, match="already on this event's list"):
-        services.register(factories.user("other"), s.event.pk, kind="delegation", party="UGA")
+        services.register(other_focal_point, s.event.pk, kind="delegation", party="UGA")
     closed = build_event_invitation_only(s)
     with pytest.raises(services.EventError, match="by invitation only"):
         services.register(applicant, closed.pk, kind="delegation", party="UGA")
@@ -532,7 +533,7 @@ def test_outcomes_link_to_needs_and_stay_when_nothing_can_be_linked() -> None:
         s.users["KEN"], meeting.pk, "follow_up_agreed", link_kind="need", link_id=str(need.pk)
     )
     assert (checked.link_method, checked.link_label) == ("checked", "Train 200 customs officers")
-    with pytest.raises(services.EventError, match="no need with id"):
+    with pytest.raises(services.EventError, match="Need for assistance number 999999 does not exist"):
         services.record_outcome(
             s.users["KEN"], meeting.pk, "follow_up_agreed", link_kind="need", link_id="999999"
         )

@@ -29,7 +29,7 @@ def _post(c: Client, path: str, body: dict[str, Any]) -> Any:
 
 def test_organise_an_event_through_the_api() -> None:
     sec = factories.user("sec", Role.SECRETARIAT)
-    other = factories.user("nobody")
+    other = factories.user("nobody", Role.FOCAL_POINT, iso3="FJI")  # Fiji's focal point; no other role
     body = {
         "title": "Pacific SIDS matchmaking",
         "starts_on": DAY.isoformat(),
@@ -77,7 +77,7 @@ def test_organise_an_event_through_the_api() -> None:
         ]
         == "published"
     )
-    # Open registration: a user applies (pending), the secretariat registers directly.
+    # Open registration: Fiji's focal point applies (pending), the secretariat registers directly.
     applied = _post(
         _as(other), f"/api/v1/events/{eid}/participants", {"kind": "delegation", "country": "FJI"}
     )

@@ -237,7 +237,7 @@ def test_the_grid_highlights_conflicts() -> None:
 
 def test_open_registration_and_availability_pages() -> None:
     s = build_event(registration="open")
-    amina = factories.user("amina")
+    amina = factories.user("amina", Role.FOCAL_POINT, iso3="UGA")
     c = _login(Client(), amina)
     assert "Register a delegation or a provider" in c.get(f"/events/{s.event.pk}/").content.decode()
     response = c.post(

@@ -13,6 +13,8 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from ninja import Query, Router, Schema, Status
 
 from gapbridge.accounts.permissions import PermissionDenied, is_secretariat
@@ -218,7 +220,7 @@ def add_participant(
     e = _event(request, event_id)
     party = body.country if body.kind == ParticipantKind.DELEGATION else body.organization
     if not party:
-        raise QueryError("give `country` (ISO3) for a delegation or `organization` for a provider")
+        raise QueryError(_("give `country` (ISO3) for a delegation or `organization` for a provider"))
     members = [{"name": m.name, "email": m.email, "user": m.username, "role": m.role} for m in body.members]
     fields: dict[str, Any] = {
         "kind": body.kind,
@@ -233,7 +235,7 @@ def add_participant(
             p = services.invite(request.user, e.pk, register_now=body.register_now, **fields)
         else:
             if body.register_now:
-                raise PermissionDenied("only the secretariat registers participants directly")
+                raise PermissionDenied(_("only the secretariat registers participants directly"))
             p = services.register(request.user, e.pk, **fields)
     return Status(201, _participant_out(request, p))
 
@@ -302,12 +304,15 @@ def _me(request: HttpRequest, e: Event, participant: int | None) -> Participant:
     me = queries.pick(request.user, e, participant)
     if me is None and participant is not None:
         raise PermissionDenied(
-            f"you do not act for participant {participant} of this event; pass `participant` = the id of "
-            f"one you act for (GET /api/v1/events/{e.pk}/participants lists them)"
+            _(
+                "you do not act for participant %(participant)s of this event; pass `participant` = the id "
+                "of one you act for (GET /api/v1/events/%(event)s/participants lists them)"
+            )
+            % {"participant": participant, "event": e.pk}
         )
     if me is None:
         raise PermissionDenied(
-            "you do not act for a participant of this event; pass `participant` you act for"
+            _("you do not act for a participant of this event; pass `participant` you act for")
         )
     return me
 
@@ -455,7 +460,7 @@ def run_schedule(request: HttpRequest, event_id: int, body: schemas.ScheduleIn) 
 )
 def get_schedule(request: HttpRequest, event_id: int) -> schemas.ScheduleOut:
     e = _event(request, event_id)
-    services.require_organiser(request.user, "see the whole schedule")
+    services.require_organiser(request.user, gettext_noop("see the whole schedule"))
     g = queries.grid(e)
     meetings = [
         schemas.MeetingOut(
@@ -528,7 +533,7 @@ def _meeting(request: HttpRequest, e: Event, meeting_id: int) -> Meeting:
         "slot", "table", "request__requester__economy", "request__recipient__organization"
     ).get(pk=meeting_id, event=e)
     if not services.can_act_on_meeting(request.user, meeting):
-        raise Meeting.DoesNotExist(f"no meeting M{meeting_id} of yours")
+        raise Meeting.DoesNotExist(_("no meeting M%(id)s of yours") % {"id": meeting_id})
     return meeting
 
 

@@ -102,7 +102,10 @@ class PartyForm(forms.Form):
         label=_("Organization (provider)"),
         max_length=120,
         required=False,
-        help_text=_("Its IATI identifier or its GapBridge number"),
+        help_text=_(
+            "Its exact name, its IATI identifier or its GapBridge number (when several organizations have "
+            "the name, you are shown their numbers)"
+        ),
     )
     max_meetings = forms.IntegerField(label=_("Maximum number of meetings"), min_value=0, required=False)
     focus_areas = forms.MultipleChoiceField(

@@ -390,6 +390,15 @@ class RequestStatusChange(History):
         return f"request {self.request_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
+#: The scheduler's result statuses (`gapbridge.domain.scheduling.Status`, stored as the code) as pages say.
+RUN_STATUSES = {
+    # Translators: the scheduler's result: the best schedule there is ("Status optimal: value 9 of …").
+    "optimal": _("optimal"),
+    # Translators: the scheduler's result: a valid schedule, maybe not the best one.
+    "feasible": _("feasible, not proven optimal"),
+}
+
+
 class ScheduleRun(models.Model):
     """One run of the scheduler for an event: its figures and exactly what changed."""
 
@@ -424,6 +433,11 @@ class ScheduleRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} of event {self.event_id} at {self.at:%Y-%m-%d %H:%M}"
+
+    @property
+    def status_label(self) -> str:
+        """The result status in the reader's language (the API gives the code, `status`)."""
+        return str(RUN_STATUSES.get(self.status, self.status))
 
 
 class MeetingStatus(models.TextChoices):
@@ -533,13 +547,20 @@ class MeetingOutcome(models.Model):
 
 
 class Notification(models.Model):
-    """A message to one member about a change; `key` names the change so nobody is told twice."""
+    """A message to one member about a change; `key` names the change so nobody is told twice.
+
+    What it says is `message_key` and `params` (`gapbridge.events.notifications.TEXTS` and parameters),
+    made into text in each reader's language when shown; `subject` and `message` keep the text in the
+    site's default language, as a record (and the text of notifications stored without parameters).
+    """
 
     member = models.ForeignKey(ParticipantMember, on_delete=models.CASCADE, related_name="notifications")
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notifications")
     key = models.CharField(max_length=120)
     subject = models.CharField(max_length=200)
     message = models.TextField()
+    message_key = models.CharField(max_length=60, blank=True, default="")
+    params = models.JSONField(default=dict, blank=True)
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)

@@ -29,9 +29,10 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, PermissionDenied
-from gapbridge.events.models import LinkKind, Meeting, OutcomeKind
+from gapbridge.events.models import LinkKind, Meeting, OutcomeKind, label_of
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +60,10 @@ class LinkError(ValueError):
 
 def model_for(kind: str) -> type[models.Model] | None:
     if kind not in TARGETS:
-        raise LinkError(f"link_kind: expected one of {', '.join(TARGETS)}, got {kind!r}")
+        raise LinkError(
+            _("link_kind: expected one of %(choices)s, got %(kind)s")
+            % {"choices": ", ".join(TARGETS), "kind": repr(kind)}
+        )
     app_label, names = TARGETS[kind]
     for name in names:
         try:
@@ -84,17 +88,25 @@ def _find(kind: str, object_id: str) -> models.Model | None:
     try:
         pk = model._meta.pk.to_python(object_id) if model._meta.pk is not None else object_id
     except ValidationError:
-        raise LinkError(f"link_id: {object_id!r} is not a valid {kind} id") from None
+        raise LinkError(
+            # Translators: %(kind)s is "Need for assistance", "Match" or "Project".
+            _("link_id: %(id)s is not a valid number (%(kind)s)")
+            % {"id": object_id, "kind": label_of(LinkKind, kind)}
+        ) from None
     obj = model._default_manager.filter(pk=pk).first()
     if obj is None:
-        raise LinkError(f"link_id: no {kind} with id {object_id!r}")
+        raise LinkError(
+            # Translators: %(kind)s is "Need for assistance", "Match" or "Project".
+            _("link_id: %(kind)s number %(id)s does not exist")
+            % {"kind": label_of(LinkKind, kind), "id": object_id}
+        )
     return obj
 
 
 def manual(kind: str, object_id: str) -> Link:
     object_id = str(object_id).strip()
     if not object_id:
-        raise LinkError("link_id: give the id of the need, match or project")
+        raise LinkError(_("link_id: give the id of the need, match or project"))
     obj = _find(kind, object_id)
     if obj is None:
         return kind, object_id, "", "unverified"

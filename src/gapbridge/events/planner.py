@@ -18,12 +18,14 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gapbridge.accounts.permissions import Actor
 from gapbridge.audit import services as audit
@@ -130,13 +132,58 @@ class Labels:
     """Readable names for the ids in the scheduler's messages."""
 
     names: dict[str, str]
+    #: a request's two sides (participant pks), by request id
+    sides: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def humanise(self, text: str) -> str:
         return re.sub(r"'([sptr]\d+)'", lambda m: self.names.get(m.group(1), m.group(0)), text)
 
 
+#: The scheduler's reasons for not keeping a meeting where it was (`gapbridge.domain.scheduling`), as
+#: notification texts: (pattern, text key, names of the pattern's groups).
+_REASONS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
+    (
+        re.compile(r"table '(t\d+)' in slot '(s\d+)' is taken by kept fixed meeting '(r\d+)'"),
+        "why.table_taken",
+        ("table", "slot", "pair"),
+    ),
+    (
+        re.compile(r"participant '(p\d+)' has kept fixed meeting '(r\d+)' in slot '(s\d+)'"),
+        "why.party_busy",
+        ("party", "pair", "slot"),
+    ),
+    (re.compile(r"participant '(p\d+)' would exceed max_meetings (\d+)"), "why.party_limit", ("party", "n")),
+    (re.compile(r"conflicts with other fixed meetings"), "why.conflicts", ()),
+)
+
+
+def _told_reason(reason: str, labels: Labels) -> notifications.Part:
+    """The scheduler's reason as a notification part (translated when shown); as it is when not known."""
+
+    def part(value: str) -> notifications.Part:
+        if value[0] == "p":
+            return notifications.party_id(_pk(value), labels.names.get(value, value))
+        if value[0] == "r":
+            return notifications.joined(
+                [
+                    notifications.party_id(a, labels.names.get(f"p{a}", "?"))
+                    for a in labels.sides.get(value, ())
+                ]
+                or [labels.names.get(value, value)],
+                " – ",
+            )
+        return labels.names.get(value, value)
+
+    for pattern, key, names in _REASONS:
+        found = pattern.fullmatch(reason)
+        if found is not None:
+            return notifications.text(key, **{n: part(v) for n, v in zip(names, found.groups(), strict=True)})
+    return labels.humanise(reason)
+
+
 def _labels(event: Event) -> Labels:
     names: dict[str, str] = {}
+    sides: dict[str, tuple[int, int]] = {}
     for s in Slot.objects.filter(event=event):
         names[s.key] = times.span(s.starts_at, s.ends_at, event.time_zone)
     for t in Table.objects.filter(event=event):
@@ -147,7 +194,8 @@ def _labels(event: Event) -> Labels:
         "requester__economy", "requester__organization", "recipient__economy", "recipient__organization"
     ):
         names[r.key] = f"{r.requester.name} – {r.recipient.name}"
-    return Labels(names)
+        sides[r.key] = (r.requester_id, r.recipient_id)
+    return Labels(names, sides)
 
 
 def run_schedule(
@@ -163,16 +211,20 @@ def run_schedule(
 
     `keep=False` re-optimises from scratch: the best total weight even if meetings move (the run says which).
     """
-    require_organiser(actor, "run the scheduler")
+    require_organiser(actor, gettext_noop("run the scheduler"))
     event = Event.objects.get(pk=event_id)
     if event.status in (EventStatus.FINISHED, EventStatus.CANCELLED):
         raise EventError(
-            f"{event.title} is {event.get_status_display().lower()}; it is not scheduled any more"
+            _("%(event)s is %(status)s; it is not scheduled any more")
+            % {"event": event.title, "status": event.get_status_display().lower()}
         )
     instance = build_instance(event, keep=keep)
     before = current_meetings(event)
     if not instance.slots or not instance.tables:
-        raise EventError(f"{event.title} needs at least one open slot and one open table before scheduling")
+        raise EventError(
+            _("%(event)s needs at least one open slot and one open table before scheduling")
+            % {"event": event.title}
+        )
     started = time.monotonic()
     schedule = sched.solve(instance, time_limit=time_limit, progress=progress)
     seconds = time.monotonic() - started
@@ -205,7 +257,8 @@ def _write(
     event = Event.objects.select_for_update().get(pk=event_id)
     if build_instance(event, keep=keep) != instance or current_meetings(event) != old:
         raise ScheduleChangedError(
-            f"{event.title} changed while its schedule was being computed; nothing was written, run it again"
+            _("%(event)s changed while its schedule was being computed; nothing was written, run it again")
+            % {"event": event.title}
         )
     problems = sched.check_schedule(instance, schedule.meetings)
     if problems:  # never expected: the solver's results are valid by construction
@@ -213,8 +266,13 @@ def _write(
     labels = _labels(event)
     diff = sched.reschedule_diff(old, schedule)
     why = {d.fixed.request: labels.humanise(d.reason) for d in schedule.dropped_fixed}
+    # the same reasons for the notifications, made into text in each reader's language
+    told: dict[str, notifications.Part] = {
+        d.fixed.request: _told_reason(d.reason, labels) for d in schedule.dropped_fixed
+    }
     if not keep:
         why |= {m.request: _("re-optimised from scratch") for m in old if m.request not in why}
+        told |= {m.request: notifications.text("why.from_scratch") for m in old if m.request not in told}
     placed = {m.request: m for m in schedule.meetings}
     had_runs = event.runs.exists()
     run = ScheduleRun.objects.create(
@@ -250,12 +308,14 @@ def _write(
     in_instance = {r.id for r in instance.requests}
     # Meetings still marked scheduled whose request left the instance (not expected: services cancel them).
     stale = [k for k, m in meetings.items() if k not in in_instance and m.status == MeetingStatus.SCHEDULED]
-    changes: dict[int, list[str]] = defaultdict(list)  # participant pk -> lines for its notification
+    # participant pk -> lines for its notification (`{other}` is the other side, named when shown)
+    changes: dict[int, list[notifications.Part]] = defaultdict(list)
 
-    def line(key: str, text: str) -> None:
+    def line(key: str, said: dict[str, Any]) -> None:
         req = requests[key]
         for me, other in ((req.requester_id, req.recipient_id), (req.recipient_id, req.requester_id)):
-            changes[me].append(text.replace("{other}", labels.names.get(f"p{other}", "?")))
+            other_part = notifications.party_id(other, labels.names.get(f"p{other}", "?"))
+            changes[me].append({**said, "p": {**said["p"], "other": other_part}})
 
     # 1. Free the places of everything that moves or goes, so the unique (slot, table) index never clashes.
     leaving = {old_m.request for old_m, _new in diff.moved} | {m.request for m in diff.dropped} | set(stale)
@@ -290,11 +350,10 @@ def _write(
             was = f"{labels.names.get(f's{frm_slot.pk}', '?') if frm_slot else '?'}, {frm_table or '?'}"
             line(
                 key,
-                _("Meeting %(ref)s with {other} moved from %(was)s to %(where)s (%(why)s).")
-                % {"ref": m.ref, "was": was, "where": where, "why": text},
+                notifications.text("run.moved", ref=m.ref, was=was, where=where, why=told.get(key, text)),
             )
         else:
-            line(key, _("Meeting %(ref)s with {other}: %(where)s.") % {"ref": m.ref, "where": where})
+            line(key, notifications.text("run.placed", ref=m.ref, where=where))
     for key in sorted((set(leaving) - set(placed)), key=lambda k: _pk(k)):
         m = meetings[key]  # keeps its last slot and table, for the history and the calendar's cancellation
         frm_status, frm_slot, frm_table = before[key]
@@ -308,7 +367,10 @@ def _write(
         record_meeting_change(
             actor, m, from_status=frm_status, from_slot=frm_slot, from_table=frm_table, reason=text, run=run
         )
-        line(key, _("Meeting %(ref)s with {other} could not be kept: %(why)s.") % {"ref": m.ref, "why": text})
+        reason_told = told.get(key) or notifications.text(
+            "why.not_accepted" if key in stale else "why.no_room"
+        )
+        line(key, notifications.text("run.dropped", ref=m.ref, why=reason_told))
     run.dropped += len(stale)
     run.details = {
         "from_scratch": not keep,
@@ -344,7 +406,7 @@ def _write(
     return run
 
 
-def _notify(event: Event, run: ScheduleRun, changes: dict[int, list[str]]) -> None:
+def _notify(event: Event, run: ScheduleRun, changes: dict[int, list[notifications.Part]]) -> None:
     """One notification per member of each participant whose agenda changed; e-mails in one batch."""
     batch: list[int] = []
     participants = (
@@ -353,15 +415,14 @@ def _notify(event: Event, run: ScheduleRun, changes: dict[int, list[str]]) -> No
         .prefetch_related("members")
     )
     for p in participants:
-        if run.kind == ScheduleRun.Kind.SCHEDULE:
-            subject = _("Your meetings at %(event)s are scheduled") % {"event": event.title}
-        else:
-            subject = _("Your agenda at %(event)s changed") % {"event": event.title}
+        subject = notifications.text(
+            "run.scheduled" if run.kind == ScheduleRun.Kind.SCHEDULE else "run.changed", event=event.title
+        )
         notifications.notify(
             p,
             f"run:{run.pk}:p{p.pk}",
             subject,
-            "\n".join(changes[p.pk]),
+            changes[p.pk],
             url=f"/events/{event.pk}/agenda/?as={p.pk}",
             batch=batch,
         )

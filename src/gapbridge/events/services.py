@@ -22,8 +22,16 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from gapbridge.accounts.permissions import Actor, PermissionDenied, can_edit, is_secretariat
+from gapbridge.accounts.permissions import (
+    Actor,
+    PermissionDenied,
+    can_edit,
+    country_ids,
+    is_secretariat,
+    organization_ids,
+)
 from gapbridge.audit import services as audit
 from gapbridge.countries.models import Economy
 from gapbridge.events import notifications, outcomes, times
@@ -68,9 +76,14 @@ def _user(actor: Actor) -> Any:
     return actor if actor is not None and actor.is_authenticated else None
 
 
+# The `what` of the three checks below is an action marked with gettext_noop ("add sessions"): the refusal is
+# a sentence with the action translated in it, in the reader's language.
+
+
 def _require_signed_in(actor: Actor, what: str) -> None:
     if actor is not None and not actor.is_authenticated:
-        raise PermissionDenied(f"sign in to {what}")
+        # Translators: %(what)s is an action such as "register for an event", translated on its own.
+        raise PermissionDenied(_("sign in to %(what)s") % {"what": _(what)})
 
 
 def is_organiser(actor: Actor) -> bool:
@@ -79,7 +92,8 @@ def is_organiser(actor: Actor) -> bool:
 
 def require_organiser(actor: Actor, what: str) -> None:
     if not is_organiser(actor):
-        raise PermissionDenied(f"only the secretariat may {what}")
+        # Translators: %(what)s is an action such as "add sessions", translated on its own.
+        raise PermissionDenied(_("only the secretariat may %(what)s") % {"what": _(what)})
 
 
 def is_member(actor: Actor, participant: Participant) -> bool:
@@ -95,7 +109,12 @@ def can_act(actor: Actor, participant: Participant) -> bool:
 
 def require_act(actor: Actor, participant: Participant, what: str) -> None:
     if not can_act(actor, participant):
-        raise PermissionDenied(f"{audit.actor_label(actor)} may not {what} for {participant.name}")
+        raise PermissionDenied(
+            # Translators: %(what)s is an action such as "ask for meetings", translated on its own;
+            # %(participant)s is a country delegation or a provider organization.
+            _("%(actor)s may not %(what)s for %(participant)s")
+            % {"actor": audit.actor_label(actor), "what": _(what), "participant": participant.name}
+        )
 
 
 def _snapshot(obj: models.Model) -> dict[str, Any]:
@@ -164,7 +183,7 @@ ACTIVE = (EventStatus.PUBLISHED, EventStatus.REGISTRATION_CLOSED)
 def _check_event_fields(fields: dict[str, Any]) -> None:
     unknown = set(fields) - EVENT_FIELDS
     if unknown:
-        raise EventError(f"unknown event fields: {', '.join(sorted(unknown))}")
+        raise EventError(_("unknown event fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if "focus_areas" in fields:
         try:
             fields["focus_areas"] = clean_focus_areas(fields["focus_areas"])
@@ -176,7 +195,9 @@ def _check_event_fields(fields: dict[str, Any]) -> None:
         except times.TimeZoneError as exc:
             raise EventError(f"time_zone: {exc}") from None
     if "registration" in fields and fields["registration"] not in Registration.values:
-        raise EventError(f"registration: expected one of {', '.join(Registration.values)}")
+        raise EventError(
+            _("registration: expected one of %(choices)s") % {"choices": ", ".join(Registration.values)}
+        )
 
 
 #: The longest event the platform schedules (a quarter): a longer span is a typing mistake, not an event.
@@ -185,12 +206,17 @@ MAX_EVENT_DAYS = 92
 
 def _check_event(event: Event, *, dates_changed: bool = True) -> None:
     if event.ends_on < event.starts_on:
-        raise EventError("ends_on: the last day is before the first day")
+        raise EventError(_("ends_on: the last day is before the first day"))
     # checked when the dates are set, so an event stored before the limit can still be edited otherwise
     if dates_changed and (event.ends_on - event.starts_on).days + 1 > MAX_EVENT_DAYS:
         raise EventError(
-            f"ends_on: an event lasts at most {MAX_EVENT_DAYS} days; {event.starts_on} to {event.ends_on} "
-            f"is {(event.ends_on - event.starts_on).days + 1}"
+            _("ends_on: an event lasts at most %(max)s days; %(start)s to %(end)s is %(days)s")
+            % {
+                "max": MAX_EVENT_DAYS,
+                "start": event.starts_on,
+                "end": event.ends_on,
+                "days": (event.ends_on - event.starts_on).days + 1,
+            }
         )
     _validate(event)
 
@@ -198,7 +224,7 @@ def _check_event(event: Event, *, dates_changed: bool = True) -> None:
 @transaction.atomic
 def create_event(actor: Actor, **fields: Any) -> Event:
     """A new event, in draft until the secretariat publishes it."""
-    require_organiser(actor, "create events")
+    require_organiser(actor, gettext_noop("create events"))
     _check_event_fields(fields)
     event = Event(
         **fields, created_by=_user(actor), status=EventStatus.DRAFT, status_changed_at=timezone.now()
@@ -214,12 +240,12 @@ def create_event(actor: Actor, **fields: Any) -> Event:
 
 @transaction.atomic
 def update_event(actor: Actor, event_id: int, **changes: Any) -> Event:
-    require_organiser(actor, "change events")
+    require_organiser(actor, gettext_noop("change events"))
     event = Event.objects.select_for_update().get(pk=event_id)
     _check_event_fields(changes)
     if changes.get("time_zone", event.time_zone) != event.time_zone and event.slots.exists():
         raise EventError(
-            "time_zone: the event already has slots at set local times; remove its sessions first"
+            _("time_zone: the event already has slots at set local times; remove its sessions first")
         )
     before = audit.snapshot(event)
     dates = (event.starts_on, event.ends_on)
@@ -229,7 +255,8 @@ def update_event(actor: Actor, event_id: int, **changes: Any) -> Event:
     outside = event.sessions.exclude(day__gte=event.starts_on, day__lte=event.ends_on).first()
     if outside is not None:
         raise EventError(
-            f"starts_on/ends_on: session {outside.title!r} on {outside.day} would fall outside the event"
+            _("starts_on/ends_on: session %(title)s on %(day)s would fall outside the event")
+            % {"title": repr(outside.title), "day": outside.day}
         )
     event.save()
     audit.record(actor, "update", event, before=before, after=audit.snapshot(event))
@@ -238,13 +265,16 @@ def update_event(actor: Actor, event_id: int, **changes: Any) -> Event:
 
 @transaction.atomic
 def change_event_status(actor: Actor, event_id: int, to_status: str, reason: str = "") -> EventStatusChange:
-    require_organiser(actor, "change an event's status")
+    require_organiser(actor, gettext_noop("change an event's status"))
     event = Event.objects.select_for_update().get(pk=event_id)
     if to_status not in EventStatus.values:
-        raise EventError(f"status: unknown event status {to_status!r}")
+        raise EventError(_("status: unknown event status %(status)s") % {"status": repr(to_status)})
     if to_status not in EVENT_MOVES[event.status]:
-        allowed = ", ".join(sorted(EVENT_MOVES[event.status])) or "none"
-        raise EventError(f"an event cannot go from {event.status} to {to_status} (allowed: {allowed})")
+        allowed = ", ".join(sorted(EVENT_MOVES[event.status])) or _("none")
+        raise EventError(
+            _("an event cannot go from %(from)s to %(to)s (allowed: %(allowed)s)")
+            % {"from": event.status, "to": to_status, "allowed": allowed}
+        )
     before = audit.snapshot(event)
     frm = event.status
     event.status = to_status
@@ -265,7 +295,11 @@ def change_event_status(actor: Actor, event_id: int, to_status: str, reason: str
 
 def _editable(event: Event) -> None:
     if event.status in (EventStatus.FINISHED, EventStatus.CANCELLED):
-        raise EventError(f"event {event.pk} is {event.status}; it can no longer be changed")
+        # the display of finished/cancelled, lower-cased, is the status code in English
+        raise EventError(
+            _("event %(id)s is %(status)s; it can no longer be changed")
+            % {"id": event.pk, "status": event.get_status_display().lower()}
+        )
 
 
 @transaction.atomic
@@ -281,18 +315,24 @@ def add_session(
     break_minutes: int = 0,
 ) -> Session:
     """A session and its slots: `slot_count` slots of `slot_minutes`, `break_minutes` apart (local time)."""
-    require_organiser(actor, "add sessions")
+    require_organiser(actor, gettext_noop("add sessions"))
     event = Event.objects.select_for_update().get(pk=event_id)
     _editable(event)
     if not event.starts_on <= day <= event.ends_on:
-        raise EventError(f"day: {day} is outside the event ({event.starts_on} to {event.ends_on})")
+        raise EventError(
+            _("day: %(day)s is outside the event (%(start)s to %(end)s)")
+            % {"day": day, "start": event.starts_on, "end": event.ends_on}
+        )
     if slot_minutes <= 0 or slot_count <= 0 or break_minutes < 0:
-        raise EventError("slot_minutes and slot_count must be positive, break_minutes 0 or more")
+        raise EventError(_("slot_minutes and slot_count must be positive, break_minutes 0 or more"))
     step = dt.timedelta(minutes=slot_minutes + break_minutes)
     first = dt.datetime.combine(day, start_time)
     last_end = first + step * (slot_count - 1) + dt.timedelta(minutes=slot_minutes)
     if last_end.date() != day:
-        raise EventError(f"slot_count: {slot_count} slots from {start_time:%H:%M} run past midnight")
+        raise EventError(
+            _("slot_count: %(count)s slots from %(time)s run past midnight")
+            % {"count": slot_count, "time": start_time.strftime("%H:%M")}
+        )
     session = Session(
         event=event,
         title=title.strip(),
@@ -311,8 +351,8 @@ def add_session(
         for moment in (start, end):
             if not times.exists(moment, event.time_zone):
                 raise EventError(
-                    f"start_time: {moment:%H:%M} does not exist on {day} in {event.time_zone} "
-                    "(the clocks change)"
+                    _("start_time: %(time)s does not exist on %(day)s in %(zone)s (the clocks change)")
+                    % {"time": moment.strftime("%H:%M"), "day": day, "zone": event.time_zone}
                 )
         slots.append(
             Slot(
@@ -325,7 +365,9 @@ def add_session(
     new_starts = [s.starts_at for s in slots]
     overlapping = event.slots.filter(starts_at__lt=slots[-1].ends_at, ends_at__gt=slots[0].starts_at)
     if overlapping.exists():
-        raise EventError(f"the session overlaps session {overlapping[0].session.title!r}")
+        raise EventError(
+            _("the session overlaps session %(title)s") % {"title": repr(overlapping[0].session.title)}
+        )
     Slot.objects.bulk_create(slots)
     audit.record(
         actor,
@@ -338,14 +380,16 @@ def add_session(
 
 @transaction.atomic
 def remove_session(actor: Actor, session_id: int) -> None:
-    require_organiser(actor, "remove sessions")
+    require_organiser(actor, gettext_noop("remove sessions"))
     session = Session.objects.select_related("event").get(pk=session_id)
     _editable(session.event)
     if (
         Meeting.objects.filter(slot__session=session).exists()
         or MeetingChange.objects.filter(Q(from_slot__session=session) | Q(to_slot__session=session)).exists()
     ):
-        raise EventError(f"session {session.title!r} has had meetings; close its slots instead")
+        raise EventError(
+            _("session %(title)s has had meetings; close its slots instead") % {"title": repr(session.title)}
+        )
     audit.record(actor, "delete", session, before=_snapshot(session))
     session.delete()
 
@@ -353,7 +397,7 @@ def remove_session(actor: Actor, session_id: int) -> None:
 @transaction.atomic
 def set_slot_open(actor: Actor, slot_id: int, is_open: bool, reason: str = "") -> Slot:
     """Close a slot (no meeting is placed there at the next run) or open it again."""
-    require_organiser(actor, "open or close slots")
+    require_organiser(actor, gettext_noop("open or close slots"))
     slot = Slot.objects.select_related("event").get(pk=slot_id)
     _editable(slot.event)
     before = audit.snapshot(slot)
@@ -375,14 +419,14 @@ def add_tables(
     online_url: str = "",
 ) -> list[Table]:
     """Tables or virtual rooms: the given `names`, else `count` numbered ones (`Table 1`, `Table 2`, ...)."""
-    require_organiser(actor, "add tables")
+    require_organiser(actor, gettext_noop("add tables"))
     event = Event.objects.select_for_update().get(pk=event_id)
     _editable(event)
     taken = set(event.tables.values_list("name", flat=True))
     wanted = [n.strip() for n in names if n.strip()]
     if not wanted:
         if not 1 <= count <= 1000:
-            raise EventError("count: between 1 and 1000 tables at a time")
+            raise EventError(_("count: between 1 and 1000 tables at a time"))
         prefix = (prefix or (_("Room") if is_virtual else _("Table"))).strip()
         number = 1
         while len(wanted) < count:
@@ -391,7 +435,10 @@ def add_tables(
             number += 1
     clash = [n for n in wanted if n in taken]
     if clash or len(set(wanted)) != len(wanted):
-        raise EventError(f"names: a table called {(clash or wanted)[0]!r} already exists in this event")
+        raise EventError(
+            _("names: a table called %(name)s already exists in this event")
+            % {"name": repr((clash or wanted)[0])}
+        )
     position = (event.tables.order_by("-position").values_list("position", flat=True).first() or 0) + 1
     created = []
     for i, name in enumerate(wanted):
@@ -407,7 +454,7 @@ def add_tables(
 
 @transaction.atomic
 def set_table_open(actor: Actor, table_id: int, is_open: bool, reason: str = "") -> Table:
-    require_organiser(actor, "open or close tables")
+    require_organiser(actor, gettext_noop("open or close tables"))
     table = Table.objects.select_related("event").get(pk=table_id)
     _editable(table.event)
     before = audit.snapshot(table)
@@ -448,6 +495,40 @@ def allowed_participant_moves(actor: Actor, participant: Participant) -> list[st
     return [s for s in ParticipantStatus.values if s in moves]
 
 
+def _organization(party: Any) -> Organization:
+    """A provider organization by its GapBridge number, its IATI identifier or its exact name (any case)."""
+    text = str(party).strip()
+    if isinstance(party, int) or text.isdigit():
+        org = Organization.objects.filter(pk=int(text)).first()
+        if org is not None:
+            return org
+        if isinstance(party, int):
+            raise EventError(_("organization: no organization has the number %(number)s") % {"number": party})
+    org = Organization.objects.filter(iati_ref=text).first() if text else None
+    if org is None and text:  # "ch-4" for "CH-4", when only one identifier reads so
+        same = list(Organization.objects.filter(iati_ref__iexact=text)[:2])
+        org = same[0] if len(same) == 1 else None
+    if org is not None:
+        return org
+    named = list(Organization.objects.filter(name__iexact=text).order_by("pk")[:11]) if text else []
+    if len(named) == 1:
+        return named[0]
+    if not named:
+        raise EventError(
+            _("organization: no organization has the IATI identifier, GapBridge number or name %(party)s")
+            % {"party": text}
+        )
+    candidates = ", ".join(
+        # Translators: an organization and its GapBridge number, in a list of organizations with one name.
+        _("%(name)s (no. %(number)s)") % {"name": o.name, "number": o.pk}
+        for o in named[:10]
+    )
+    raise EventError(
+        _("organization: several organizations are called %(party)s: %(candidates)s; give its number")
+        % {"party": text, "candidates": candidates}
+    )
+
+
 def _party(kind: str, party: Any) -> tuple[Economy | None, Organization | None]:
     if kind == ParticipantKind.DELEGATION:
         if isinstance(party, Economy):
@@ -458,20 +539,42 @@ def _party(kind: str, party: Any) -> tuple[Economy | None, Organization | None]:
             else Economy.objects.filter(pk=party).first()
         )
         if found is None:
-            raise EventError(f"country: no economy {party!r}")
+            raise EventError(_("country: no economy %(party)s") % {"party": repr(party)})
         return found, None
     if kind == ParticipantKind.PROVIDER:
         if isinstance(party, Organization):
             return None, party
-        org = (
-            Organization.objects.filter(iati_ref=party).first()
-            if isinstance(party, str) and not party.isdigit()
-            else Organization.objects.filter(pk=int(party)).first()
+        return None, _organization(party)
+    raise EventError(
+        _("kind: expected one of %(choices)s, got %(kind)s")
+        % {"choices": ", ".join(ParticipantKind.values), "kind": repr(kind)}
+    )
+
+
+def may_apply_for(actor: Actor, economy: Economy | None, organization: Organization | None) -> bool:
+    """Who may apply to an open event for a party: a country's focal points for its delegation, an
+    organization's editors for it as a provider, and the secretariat for anyone."""
+    if is_secretariat(actor):
+        return True
+    if economy is not None:
+        return economy.pk in country_ids(actor)
+    return organization is not None and organization.pk in organization_ids(actor)
+
+
+def _require_apply(actor: Actor, economy: Economy | None, organization: Organization | None) -> None:
+    if may_apply_for(actor, economy, organization):
+        return
+    if economy is not None:
+        raise PermissionDenied(
+            # Translators: %(party)s is a country.
+            _("%(actor)s may not apply for %(party)s: only its focal points may")
+            % {"actor": audit.actor_label(actor), "party": economy.name}
         )
-        if org is None:
-            raise EventError(f"organization: no organization {party!r}")
-        return None, org
-    raise EventError(f"kind: expected one of {', '.join(ParticipantKind.values)}, got {kind!r}")
+    raise PermissionDenied(
+        # Translators: %(party)s is an organization.
+        _("%(actor)s may not apply for %(party)s: only its editors may")
+        % {"actor": audit.actor_label(actor), "party": organization.name if organization else ""}
+    )
 
 
 def _member_fields(item: Mapping[str, Any]) -> dict[str, Any]:
@@ -479,11 +582,11 @@ def _member_fields(item: Mapping[str, Any]) -> dict[str, Any]:
     if isinstance(user, str):
         found = get_user_model().objects.filter(username=user).first()
         if found is None:
-            raise EventError(f"members: no user {user!r}")
+            raise EventError(_("members: no user %(user)s") % {"user": repr(user)})
         user = found
     name = str(item.get("name") or (user.get_full_name() or user.get_username() if user else "")).strip()
     if not name:
-        raise EventError("members: each member needs a name or a user account")
+        raise EventError(_("members: each member needs a name or a user account"))
     email = str(item.get("email") or "").strip()
     return {"user": user, "name": name[:200], "email": email, "role": str(item.get("role") or "")[:200]}
 
@@ -500,18 +603,30 @@ def _create_participant(
     focus_areas: Iterable[str],
     note: str,
     reason: str,
+    reapply: bool = False,
 ) -> Participant:
+    """A new participant row; with `reapply`, an earlier rejected or withdrawn one of the party is opened
+    again instead (`_reapply`), so that no refusal locks a party out of an event for good."""
     economy, organization = _party(kind, party)
-    existing = Participant.objects.filter(event=event).filter(
-        Q(economy=economy) if economy else Q(organization=organization)
+    found = (
+        Participant.objects.select_for_update(of=("self",))
+        .filter(event=event)
+        .filter(Q(economy=economy) if economy else Q(organization=organization))
+        .first()
     )
-    if existing.exists():
-        found = existing.get()
-        raise EventError(f"{found.name} is already on this event's list ({found.get_status_display()})")
+    if found is not None and not (reapply and found.status in REAPPLY_FROM):
+        raise EventError(
+            _("%(party)s is already on this event's list (%(status)s)")
+            % {"party": found.name, "status": found.get_status_display()}
+        )
     try:
         areas = clean_focus_areas(list(focus_areas))
     except ValueError as exc:
         raise EventError(f"focus_areas: {exc}") from None
+    if found is not None:
+        return _reapply(
+            actor, found, status, members=members, max_meetings=max_meetings, focus_areas=areas, note=note
+        )
     participant = Participant(
         event=event,
         kind=kind,
@@ -544,6 +659,60 @@ def _create_participant(
     return participant
 
 
+#: An application refused or taken back can be made again: the row is opened again, with its history.
+REAPPLY_FROM = (ParticipantStatus.REJECTED, ParticipantStatus.WITHDRAWN)
+
+
+def _reapply(
+    actor: Actor,
+    participant: Participant,
+    status: str,
+    *,
+    members: Iterable[Mapping[str, Any]],
+    max_meetings: int | None,
+    focus_areas: list[str],
+    note: str,
+) -> Participant:
+    """A party applies again after a rejection or a withdrawal: the same row goes back to `status` (a
+    history row says so) with the new application's details. The people and the availability of the
+    earlier application do not carry over (it may have been made by someone with no right to act for the
+    party), except the party's own focal points or editors; the applicant and the given members join."""
+    before = audit.snapshot(participant)
+    frm = participant.status
+    participant.status = status
+    participant.status_changed_at = timezone.now()
+    participant.max_meetings = max_meetings
+    participant.focus_areas = focus_areas
+    participant.note = note.strip()
+    _validate(participant, exclude=["event", "economy", "organization", "unavailable_slots"])
+    participant.save(update_fields=["status", "status_changed_at", "max_meetings", "focus_areas", "note"])
+    participant.unavailable_slots.clear()
+    for member in participant.members.select_related("user"):
+        if member.user is not None and can_edit(member.user, participant):
+            continue
+        audit.record(actor, "delete", member, before=audit.snapshot(member), reason="applied")
+        member.delete()
+    for item in members:
+        fields = _member_fields(item)
+        if fields["user"] is not None and participant.members.filter(user=fields["user"]).exists():
+            continue
+        member = ParticipantMember.objects.create(participant=participant, **fields)
+        audit.record(actor, "create", member, after=audit.snapshot(member))
+    _history(
+        ParticipantStatusChange,
+        actor,
+        "applied",
+        participant.status_changed_at,
+        participant=participant,
+        from_status=frm,
+        to_status=status,
+    )
+    audit.record(
+        actor, "transition", participant, before=before, after=audit.snapshot(participant), reason="applied"
+    )
+    return participant
+
+
 @transaction.atomic
 def invite(
     actor: Actor,
@@ -558,7 +727,7 @@ def invite(
     register_now: bool = False,
 ) -> Participant:
     """The secretariat invites a delegation or provider (or registers it at once with `register_now`)."""
-    require_organiser(actor, "invite participants")
+    require_organiser(actor, gettext_noop("invite participants"))
     event = Event.objects.select_for_update().get(pk=event_id)
     _editable(event)
     status = ParticipantStatus.REGISTERED if register_now else ParticipantStatus.INVITED
@@ -578,17 +747,14 @@ def invite(
         notifications.notify(
             participant,
             f"participant:{participant.pk}:invited",
-            _("Invitation: %(event)s") % {"event": event.title},
-            _(
-                "%(party)s is invited to %(event)s (%(start)s to %(end)s). "
-                "Accept or decline on the event page."
-            )
-            % {
-                "party": participant.name,
-                "event": event.title,
-                "start": event.starts_on,
-                "end": event.ends_on,
-            },
+            notifications.text("invitation.subject", event=event.title),
+            notifications.text(
+                "invitation.message",
+                party=notifications.party(participant),
+                event=event.title,
+                start=str(event.starts_on),
+                end=str(event.ends_on),
+            ),
             url=f"/events/{event.pk}/",
         )
     return participant
@@ -608,28 +774,36 @@ def register(
 ) -> Participant:
     """Apply to an open event for a delegation or provider; the secretariat moderates the application.
 
-    The applicant becomes the participant's first member.
+    Only those who act for the party may apply: a country's focal points for its delegation, an
+    organization's editors for it (the secretariat for anyone; it usually uses `invite`). A party whose
+    earlier application was rejected, or which withdrew, may apply again. The applicant becomes a member.
     """
-    _require_signed_in(actor, "register for an event")
+    _require_signed_in(actor, gettext_noop("register for an event"))
     if actor is None:
         raise PermissionDenied("registration is made by a person; the secretariat uses invite()")
     event = Event.objects.select_for_update().get(pk=event_id)
     if event.registration != Registration.OPEN:
-        raise EventError(f"{event.title} is by invitation only")
+        raise EventError(_("%(event)s is by invitation only") % {"event": event.title})
     if event.status != EventStatus.PUBLISHED:
-        raise EventError(f"registration for {event.title} is not open ({event.get_status_display()})")
+        raise EventError(
+            _("registration for %(event)s is not open (%(status)s)")
+            % {"event": event.title, "status": event.get_status_display()}
+        )
+    economy, organization = _party(kind, party)
+    _require_apply(actor, economy, organization)
     me = {"user": actor, "email": getattr(actor, "email", "")}
     return _create_participant(
         actor,
         event,
         kind,
-        party,
+        economy or organization,
         ParticipantStatus.PENDING,
         members=[me, *members],
         max_meetings=max_meetings,
         focus_areas=focus_areas,
         note=note,
         reason="applied",
+        reapply=True,
     )
 
 
@@ -642,13 +816,21 @@ def change_participant_status(
         Participant.objects.select_for_update(of=("self",)).select_related("event").get(pk=participant_id)
     )
     if to_status not in ParticipantStatus.values:
-        raise EventError(f"status: unknown participant status {to_status!r}")
+        raise EventError(_("status: unknown participant status %(status)s") % {"status": repr(to_status)})
     if not (is_organiser(actor) or can_act(actor, participant)):
-        raise PermissionDenied(f"{audit.actor_label(actor)} may not change {participant.name}'s registration")
+        raise PermissionDenied(
+            _("%(actor)s may not change %(participant)s's registration")
+            % {"actor": audit.actor_label(actor), "participant": participant.name}
+        )
     if to_status not in allowed_participant_moves(actor, participant):
         raise PermissionDenied(
-            f"{audit.actor_label(actor)} may not move {participant.name} "
-            f"from {participant.status} to {to_status}"
+            _("%(actor)s may not move %(participant)s from %(from)s to %(to)s")
+            % {
+                "actor": audit.actor_label(actor),
+                "participant": participant.name,
+                "from": participant.status,
+                "to": to_status,
+            }
         )
     _editable(participant.event)
     before = audit.snapshot(participant)
@@ -666,31 +848,36 @@ def change_participant_status(
         to_status=to_status,
     )
     if frm == ParticipantStatus.REGISTERED:
+        left = notifications.text("why.party_left", party=notifications.party(participant))
         _leave(
-            actor, participant, reason or _("%(party)s withdrew from the event") % {"party": participant.name}
+            actor,
+            participant,
+            reason or _("%(party)s withdrew from the event") % {"party": participant.name},
+            reason or left,
         )
     audit.record(
         actor, "transition", participant, before=before, after=audit.snapshot(participant), reason=reason
     )
     if is_organiser(actor) and frm in (ParticipantStatus.PENDING, ParticipantStatus.REJECTED):
         event = participant.event
-        text = (
-            _("%(party)s is registered for %(event)s.")
-            if to_status == ParticipantStatus.REGISTERED
-            else _("The registration of %(party)s for %(event)s was not accepted.")
-        ) % {"party": participant.name, "event": event.title}
+        said = notifications.text(
+            "participant.registered" if to_status == ParticipantStatus.REGISTERED else "participant.rejected",
+            party=notifications.party(participant),
+            event=event.title,
+        )
         notifications.notify(
             participant,
             f"participant:{participant.pk}:status:{change.pk}",
-            text,
-            text + (f"\n{reason}" if reason else ""),
+            said,
+            [said, reason] if reason else [said],
             url=f"/events/{event.pk}/",
         )
     return change
 
 
-def _leave(actor: Actor, participant: Participant, reason: str) -> None:
-    """A participant left: its pending requests are withdrawn and its meetings cancelled."""
+def _leave(actor: Actor, participant: Participant, reason: str, told: notifications.Part) -> None:
+    """A participant left: its pending requests are withdrawn and its meetings cancelled (`told`: the
+    reason as the notifications give it, in each reader's language)."""
     mine = Q(requester=participant) | Q(recipient=participant)
     for req in MeetingRequest.objects.filter(mine, status=RequestStatus.PENDING).select_for_update(
         of=("self",)
@@ -701,7 +888,7 @@ def _leave(actor: Actor, participant: Participant, reason: str) -> None:
         status__in=[MeetingStatus.SCHEDULED, MeetingStatus.UNSCHEDULED],
     ).select_for_update(of=("self",))
     for meeting in meetings:
-        _cancel(actor, meeting, reason)
+        _cancel(actor, meeting, reason, told)
 
 
 @transaction.atomic
@@ -710,10 +897,10 @@ def update_participant(actor: Actor, participant_id: int, **changes: Any) -> Par
     participant = (
         Participant.objects.select_for_update(of=("self",)).select_related("event").get(pk=participant_id)
     )
-    require_act(actor, participant, "change the registration")
+    require_act(actor, participant, gettext_noop("change the registration"))
     unknown = set(changes) - {"max_meetings", "focus_areas", "note"}
     if unknown:
-        raise EventError(f"unknown participant fields: {', '.join(sorted(unknown))}")
+        raise EventError(_("unknown participant fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     if "focus_areas" in changes:
         try:
             changes["focus_areas"] = clean_focus_areas(changes["focus_areas"])
@@ -721,7 +908,7 @@ def update_participant(actor: Actor, participant_id: int, **changes: Any) -> Par
             raise EventError(f"focus_areas: {exc}") from None
     max_meetings = changes.get("max_meetings")
     if max_meetings is not None and (not isinstance(max_meetings, int) or max_meetings < 0):
-        raise EventError("max_meetings: a whole number, 0 or more")
+        raise EventError(_("max_meetings: a whole number, 0 or more"))
     before = audit.snapshot(participant)
     for name, value in changes.items():
         setattr(participant, name, value)
@@ -735,10 +922,13 @@ def add_member(
     actor: Actor, participant_id: int, *, name: str = "", email: str = "", user: Any = None, role: str = ""
 ) -> ParticipantMember:
     participant = Participant.objects.get(pk=participant_id)
-    require_act(actor, participant, "add members")
+    require_act(actor, participant, gettext_noop("add members"))
     fields = _member_fields({"name": name, "email": email, "user": user, "role": role})
     if fields["user"] is not None and participant.members.filter(user=fields["user"]).exists():
-        raise EventError(f"{fields['name']} is already a member of {participant.name}")
+        raise EventError(
+            _("%(member)s is already a member of %(participant)s")
+            % {"member": fields["name"], "participant": participant.name}
+        )
     member = ParticipantMember(participant=participant, **fields)
     _validate(member, exclude=["participant", "user"])
     member.save()
@@ -749,7 +939,7 @@ def add_member(
 @transaction.atomic
 def remove_member(actor: Actor, member_id: int) -> None:
     member = ParticipantMember.objects.select_related("participant").get(pk=member_id)
-    require_act(actor, member.participant, "remove members")
+    require_act(actor, member.participant, gettext_noop("remove members"))
     audit.record(actor, "delete", member, before=audit.snapshot(member))
     member.delete()
 
@@ -762,13 +952,15 @@ def set_availability(
     participant = (
         Participant.objects.select_for_update(of=("self",)).select_related("event").get(pk=participant_id)
     )
-    require_act(actor, participant, "change availability")
+    require_act(actor, participant, gettext_noop("change availability"))
     _editable(participant.event)
     wanted = set(unavailable_slot_ids)
     slots = list(Slot.objects.filter(event=participant.event, pk__in=wanted))
     missing = wanted - {s.pk for s in slots}
     if missing:
-        raise EventError(f"unavailable_slots: no slot {sorted(missing)[0]} in this event")
+        raise EventError(
+            _("unavailable_slots: no slot %(slot)s in this event") % {"slot": sorted(missing)[0]}
+        )
     before = sorted(participant.unavailable_slots.values_list("pk", flat=True))
     participant.unavailable_slots.set(slots)
     after = sorted(s.pk for s in slots)
@@ -800,12 +992,18 @@ def _move_request(actor: Actor, req: MeetingRequest, to: str, reason: str) -> Re
 
 def _open_for_requests(event: Event) -> None:
     if event.status not in ACTIVE:
-        raise EventError(f"{event.title} does not take meeting requests ({event.get_status_display()})")
+        raise EventError(
+            _("%(event)s does not take meeting requests (%(status)s)")
+            % {"event": event.title, "status": event.get_status_display()}
+        )
 
 
 def _check_preference(value: str, field: str = "preference") -> None:
     if value not in Preference.values:
-        raise EventError(f"{field}: expected one of {', '.join(Preference.values)}, got {value!r}")
+        raise EventError(
+            _("%(field)s: expected one of %(choices)s, got %(value)s")
+            % {"field": field, "choices": ", ".join(Preference.values), "value": repr(value)}
+        )
 
 
 @transaction.atomic
@@ -822,19 +1020,27 @@ def send_request(
     """Ask for a meeting. If the other side had already asked for it, this accepts theirs: mutual interest."""
     requester = Participant.objects.select_related("event", "economy", "organization").get(pk=requester_id)
     recipient = Participant.objects.select_related("economy", "organization").get(pk=recipient_id)
-    require_act(actor, requester, "ask for meetings")
+    require_act(actor, requester, gettext_noop("ask for meetings"))
     event = requester.event
     _open_for_requests(event)
     _check_preference(preference)
     if recipient.event_id != event.pk:
-        raise EventError(f"{recipient.name} is not a participant of {event.title}")
+        raise EventError(
+            _("%(participant)s is not a participant of %(event)s")
+            % {"participant": recipient.name, "event": event.title}
+        )
     if recipient.pk == requester.pk:
-        raise EventError("a participant cannot ask to meet itself")
+        raise EventError(_("a participant cannot ask to meet itself"))
     for p in (requester, recipient):
         if p.status != ParticipantStatus.REGISTERED:
-            raise EventError(f"{p.name} is not registered ({p.get_status_display()})")
+            raise EventError(
+                _("%(participant)s is not registered (%(status)s)")
+                % {"participant": p.name, "status": p.get_status_display()}
+            )
     if source not in RequestSource.values:
-        raise EventError(f"source: expected one of {', '.join(RequestSource.values)}")
+        raise EventError(
+            _("source: expected one of %(choices)s") % {"choices": ", ".join(RequestSource.values)}
+        )
     reverse = (
         MeetingRequest.objects.select_for_update(of=("self",))
         .filter(requester=recipient, recipient=requester)
@@ -849,7 +1055,8 @@ def send_request(
         if r is not None and r.status == RequestStatus.NO_THANKS:
             who = r.recipient.name
             raise EventError(
-                f"{who} said no thanks to a meeting between {requester.name} and {recipient.name}"
+                _("%(who)s said no thanks to a meeting between %(requester)s and %(recipient)s")
+                % {"who": who, "requester": requester.name, "recipient": recipient.name}
             )
     if reverse is not None and reverse.status in (
         RequestStatus.PENDING,
@@ -857,7 +1064,10 @@ def send_request(
         RequestStatus.ACCEPTED,
     ):
         if reverse.status == RequestStatus.ACCEPTED and reverse.recipient_preference:
-            raise EventError(f"{requester.name} and {recipient.name} have already agreed to meet")
+            raise EventError(
+                _("%(requester)s and %(recipient)s have already agreed to meet")
+                % {"requester": requester.name, "recipient": recipient.name}
+            )
         before = audit.snapshot(reverse)
         reverse.recipient_preference = preference
         if reverse.status == RequestStatus.ACCEPTED:
@@ -872,7 +1082,12 @@ def send_request(
     if same is not None:
         if same.status != RequestStatus.WITHDRAWN:
             raise EventError(
-                f"{requester.name} already asked {recipient.name} for a meeting ({same.get_status_display()})"
+                _("%(requester)s already asked %(recipient)s for a meeting (%(status)s)")
+                % {
+                    "requester": requester.name,
+                    "recipient": recipient.name,
+                    "status": same.get_status_display(),
+                }
             )
         before = audit.snapshot(same)
         same.preference = preference
@@ -905,18 +1120,23 @@ def send_request(
 
 def _tell(req: MeetingRequest, who: Participant, what: str) -> None:
     other = req.requester if who.pk == req.recipient_id else req.recipient
-    texts = {
-        "new": _("%(other)s asks %(who)s for a meeting (%(preference)s)."),
-        "accepted": _("%(other)s accepted the meeting with %(who)s."),
-        "declined": _("%(other)s declined the meeting with %(who)s."),
-        "no_thanks": _("%(other)s declined the meeting with %(who)s."),
+    keys = {
+        "new": "request.new",
+        "accepted": "request.accepted",
+        "declined": "request.declined",
+        "no_thanks": "request.declined",
     }
-    text = texts[what] % {"other": other.name, "who": who.name, "preference": req.get_preference_display()}
+    said = notifications.text(
+        keys[what],
+        other=notifications.party(other),
+        who=notifications.party(who),
+        preference=notifications.choice("preference", req.preference),
+    )
     notifications.notify(
         who,
         f"request:{req.pk}:{what}:{req.history.count()}",
-        text,
-        text,
+        said,
+        said,
         url=f"/events/{req.event_id}/requests/",
     )
 
@@ -941,21 +1161,25 @@ def respond(
         .select_related("event", "requester", "recipient")
         .get(pk=request_id)
     )
-    require_act(actor, req.recipient, "answer meeting requests")
+    require_act(actor, req.recipient, gettext_noop("answer meeting requests"))
     _open_for_requests(req.event)
     if answer not in ANSWERS:
-        raise EventError(f"answer: expected one of {', '.join(ANSWERS)}, got {answer!r}")
+        raise EventError(
+            _("answer: expected one of %(choices)s, got %(answer)s")
+            % {"choices": ", ".join(ANSWERS), "answer": repr(answer)}
+        )
     to = ANSWERS[answer]
     if not (
         req.status == RequestStatus.PENDING or (req.status == RequestStatus.DECLINED and to != req.status)
     ):
         raise EventError(
-            f"this request is {req.get_status_display().lower()}; it cannot be answered with {answer}"
+            _("this request is %(status)s; it cannot be answered with %(answer)s")
+            % {"status": req.get_status_display().lower(), "answer": answer}
         )
     if interest:
         _check_preference(interest, "interest")
         if to != RequestStatus.ACCEPTED:
-            raise EventError("interest: only an acceptance states an interest")
+            raise EventError(_("interest: only an acceptance states an interest"))
     before = audit.snapshot(req)
     req.recipient_preference = interest or ""
     _move_request(actor, req, to, reason)
@@ -972,14 +1196,22 @@ def withdraw_request(actor: Actor, request_id: int, reason: str = "") -> Meeting
         .select_related("event", "requester", "recipient")
         .get(pk=request_id)
     )
-    require_act(actor, req.requester, "withdraw meeting requests")
+    require_act(actor, req.requester, gettext_noop("withdraw meeting requests"))
     if req.status not in (RequestStatus.PENDING, RequestStatus.ACCEPTED):
-        raise EventError(f"this request is {req.get_status_display().lower()}; it cannot be withdrawn")
+        raise EventError(
+            _("this request is %(status)s; it cannot be withdrawn")
+            % {"status": req.get_status_display().lower()}
+        )
     before = audit.snapshot(req)
     _move_request(actor, req, RequestStatus.WITHDRAWN, reason)
     meeting = Meeting.objects.filter(request=req).exclude(status=MeetingStatus.CANCELLED).first()
     if meeting is not None:
-        _cancel(actor, meeting, reason or _("the request was withdrawn"))
+        _cancel(
+            actor,
+            meeting,
+            reason or _("the request was withdrawn"),
+            reason or notifications.text("why.request_withdrawn"),
+        )
     audit.record(actor, "transition", req, before=before, after=audit.snapshot(req), reason=reason)
     return req
 
@@ -1023,7 +1255,10 @@ def record_meeting_change(
     )
 
 
-def _cancel(actor: Actor, meeting: Meeting, reason: str) -> MeetingChange:
+def _cancel(
+    actor: Actor, meeting: Meeting, reason: str, told: notifications.Part | None = None
+) -> MeetingChange:
+    """Cancel and tell both sides; `told` is the reason as notifications give it (default: `reason`)."""
     before = audit.snapshot(meeting)
     frm = meeting.status
     meeting.status = MeetingStatus.CANCELLED
@@ -1040,16 +1275,17 @@ def _cancel(actor: Actor, meeting: Meeting, reason: str) -> MeetingChange:
         else ""
     )
     for side, other in (meeting_sides(meeting), tuple(reversed(meeting_sides(meeting)))):
-        text = _("Meeting %(ref)s with %(other)s is cancelled%(when)s.") % {
-            "ref": meeting.ref,
-            "other": other.name,
-            "when": f" ({when})" if when else "",
-        }
+        said = notifications.text(
+            "meeting.cancelled",
+            ref=meeting.ref,
+            other=notifications.party(other),
+            when=f" ({when})" if when else "",
+        )
         notifications.notify(
             side,
             f"meeting:{meeting.pk}:cancelled:{change.pk}",
-            text,
-            text + (f"\n{reason}" if reason else ""),
+            said,
+            [said, told or reason] if (told or reason) else [said],
             url=f"/events/{event.pk}/agenda/",
         )
     return change
@@ -1065,13 +1301,16 @@ def _cancel_meeting(actor: Actor, meeting_id: int, reason: str) -> Meeting:
         .get(pk=meeting_id)
     )
     if not can_act_on_meeting(actor, meeting):
-        raise PermissionDenied(f"{audit.actor_label(actor)} may not cancel meeting {meeting.ref}")
+        raise PermissionDenied(
+            _("%(actor)s may not cancel meeting %(ref)s")
+            % {"actor": audit.actor_label(actor), "ref": meeting.ref}
+        )
     if meeting.status == MeetingStatus.CANCELLED:
-        raise EventError(f"meeting {meeting.ref} is already cancelled")
+        raise EventError(_("meeting %(ref)s is already cancelled") % {"ref": meeting.ref})
     _editable(meeting.event)
     reason = (reason or "").strip()
     if not reason:
-        raise EventError("reason: say why the meeting is cancelled")
+        raise EventError(_("reason: say why the meeting is cancelled"))
     _cancel(actor, meeting, reason)
     return meeting
 
@@ -1108,14 +1347,21 @@ def record_outcome(
     )
     if not can_act_on_meeting(actor, meeting):
         raise PermissionDenied(
-            f"{audit.actor_label(actor)} may not record the outcome of meeting {meeting.ref}"
+            _("%(actor)s may not record the outcome of meeting %(ref)s")
+            % {"actor": audit.actor_label(actor), "ref": meeting.ref}
         )
     if kind not in OutcomeKind.values:
-        raise EventError(f"kind: expected one of {', '.join(OutcomeKind.values)}, got {kind!r}")
+        raise EventError(
+            _("kind: expected one of %(choices)s, got %(kind)s")
+            % {"choices": ", ".join(OutcomeKind.values), "kind": repr(kind)}
+        )
     if meeting.status != MeetingStatus.SCHEDULED or meeting.slot is None:
-        raise EventError(f"meeting {meeting.ref} was not held ({meeting.get_status_display()})")
+        raise EventError(
+            _("meeting %(ref)s was not held (%(status)s)")
+            % {"ref": meeting.ref, "status": meeting.get_status_display()}
+        )
     if meeting.event.status != EventStatus.FINISHED and meeting.slot.ends_at > timezone.now():
-        raise EventError(f"meeting {meeting.ref} has not taken place yet")
+        raise EventError(_("meeting %(ref)s has not taken place yet") % {"ref": meeting.ref})
     existing = MeetingOutcome.objects.filter(meeting=meeting).first()
     before = audit.snapshot(existing) if existing else None
     outcome = existing or MeetingOutcome(meeting=meeting)
@@ -1148,7 +1394,7 @@ def record_outcome(
 
 
 def mark_read(actor: Actor, notification_ids: Iterable[int] | None = None) -> int:
-    _require_signed_in(actor, "read notifications")
+    _require_signed_in(actor, gettext_noop("read notifications"))
     if actor is None:
         return 0
     qs = Notification.objects.filter(member__user_id=int(actor.pk or 0), read_at__isnull=True)

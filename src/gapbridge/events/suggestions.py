@@ -33,6 +33,7 @@ from gapbridge.countries.models import PillarScore
 from gapbridge.events.focus import focus_labels
 from gapbridge.events.models import Event, Participant, ParticipantKind
 from gapbridge.events.queries import blocked_pairs, participants
+from gapbridge.web.i18n import local_number
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def _fallback(delegations: list[Participant], providers: list[Participant]) -> l
                 continue
             interest = [a for a, _p in shared if a in d.focus_areas]
             score = sum(severity[p] for _a, p in shared) + 0.5 * len(interest)
-            gaps = ", ".join(f"{_pillar_name(p)} {s:.0f}/100" for p, s in weak)
+            gaps = ", ".join(f"{_pillar_name(p)} {local_number(s, 0)}/100" for p, s in weak)
             lines = [
                 _("Weakest Gap Index pillars of %(country)s: %(gaps)s.") % {"country": d.name, "gaps": gaps},
                 _("%(provider)s works on %(areas)s, which these pillars measure.")
@@ -146,10 +147,15 @@ def _engine_api() -> tuple[Callable[..., Any], Callable[..., Any], Callable[...,
     return ranked, open_needs, text
 
 
+def _signed(value: float) -> str:
+    """A score's contribution with its sign, in the active locale: "+0.30", "+0,30"."""
+    return ("+" if value >= 0 else "") + local_number(value, 2)
+
+
 def _lines(suggestion: Any, text: Callable[..., Any] | None) -> list[str]:
     if text is None:
         return list(suggestion.explanation())
-    lines = [f"{text(c.message, c.params)} (+{c.contribution:.2f})" for c in suggestion.components]
+    lines = [f"{text(c.message, c.params)} ({_signed(c.contribution)})" for c in suggestion.components]
     return lines + [("✓ " if c.passed else "✗ ") + text(c.message, c.params) for c in suggestion.checks]
 
 

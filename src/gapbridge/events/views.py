@@ -5,6 +5,7 @@ with their history and outcome, notifications. Views validate and call services;
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
@@ -19,7 +20,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
 from django.utils.translation import get_language_bidi
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gapbridge.accounts.permissions import PermissionDenied, is_secretariat
 from gapbridge.events import (
@@ -94,23 +95,82 @@ def _me(request: HttpRequest, event: Event) -> Participant | None:
     return queries.pick(request.user, event, as_id)
 
 
+def _labelled(label: Any, text: str) -> str:
+    # Translators: a form field's label and what is wrong with it ("Number of slots: Ensure this value…").
+    return _("%(field)s: %(message)s") % {"field": label, "message": text}
+
+
 def _errors(form: Any) -> str:
-    return "; ".join(f"{k}: {' '.join(str(m) for m in v)}" for k, v in form.errors.items())
+    """A form's errors for a message: each field by its label (never its code name)."""
+    parts = []
+    for name, errors in form.errors.items():
+        text = " ".join(str(m) for m in errors)
+        field = form.fields.get(name)
+        parts.append(text if field is None else _labelled(field.label or name, text))
+    return "; ".join(parts)
+
+
+@functools.cache
+def _service_fields() -> dict[str, Any]:
+    """Labels of the field names the services' messages start with, from the event forms (first wins; the
+    form of the page, when given, comes before these)."""
+    labels: dict[str, Any] = {
+        "names": forms.TablesForm.base_fields["name_prefix"].label,
+        "members": forms.InviteForm.base_fields["member_name"].label,
+        "unavailable_slots": forms.AvailabilityForm.base_fields["unavailable"].label,
+    }
+    for form_class in (
+        forms.EventForm,
+        forms.SessionForm,
+        forms.TablesForm,
+        forms.InviteForm,
+        forms.RequestForm,
+        forms.RespondForm,
+        forms.ParticipationForm,
+        forms.OutcomeForm,
+    ):
+        for name, field in form_class.base_fields.items():
+            labels.setdefault(name, field.label)
+    return labels
+
+
+#: "day: …", "starts_on/ends_on: …" (any language's colon) at the start of a service message or of one of
+#: its "; "-separated parts: the API's field names, which pages show as labels.
+_FIELD_PREFIX = re.compile(r"(?:^|(?<=; ))([a-z][a-z_]*(?:/[a-z][a-z_]*)*)[ \u00a0\u202f]?:\s*")
+
+
+def page_message(text: str, form: Any = None) -> str:
+    """A service's message as a page shows it: a leading field name becomes the field's label (from the
+    page's form, else the event forms), or goes when no label is known; the same after "; " for known
+    fields (several fields' errors in one message). The API keeps the field names."""
+
+    def label(found: re.Match[str]) -> str:
+        names = found.group(1).split("/")
+        fields = getattr(form, "fields", {}) if form is not None else {}
+        known = [
+            fields[n].label if n in fields and fields[n].label else _service_fields().get(n) for n in names
+        ]
+        if all(known):
+            return _labelled(" / ".join(str(k) for k in known), "")
+        # an unknown name opening the message is a field all the same (the API's); later, it may be words
+        return "" if found.start() == 0 else found.group(0)
+
+    return _FIELD_PREFIX.sub(label, text)
 
 
 def _done(request: HttpRequest, text: str) -> None:
     messages.success(request, text)
 
 
-def _failed(request: HttpRequest, exc: Exception) -> None:
-    messages.error(request, str(exc))
+def _failed(request: HttpRequest, exc: Exception, form: Any = None) -> None:
+    messages.error(request, page_message(str(exc), form))
 
 
 # --------------------------------------------------------------------------------------------------
 # Events
 
 
-@require_GET
+@require_safe
 def event_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
@@ -134,7 +194,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         try:
             event = services.create_event(request.user, **_event_fields(form))
         except ERRORS as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, page_message(str(exc), form))
         else:
             _done(request, _("Event created (draft). Add sessions and tables, then publish it."))
             return HttpResponseRedirect(reverse("events:organise", args=[event.pk]))
@@ -157,7 +217,7 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
         try:
             services.update_event(request.user, event.pk, **changed)
         except ERRORS as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, page_message(str(exc), form))
         else:
             _done(request, _("Event saved."))
             return HttpResponseRedirect(reverse("events:organise", args=[event.pk]))
@@ -166,7 +226,7 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
-@require_GET
+@require_safe
 def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     mine = queries.acting_for(request.user, event)
@@ -205,7 +265,7 @@ def event_status(request: HttpRequest, event_id: int) -> HttpResponse:
                 request.user, event.pk, form.cleaned_data["to"], form.cleaned_data["reason"]
             )
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(request, _("Status changed."))
     return _back(request, reverse("events:organise", args=[event.pk]))
@@ -217,7 +277,7 @@ def event_status(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @refuse_denied
 @login_required
-@require_GET
+@require_safe
 def organise(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     if not is_secretariat(request.user):
@@ -255,7 +315,7 @@ def session_add(request: HttpRequest, event_id: int) -> HttpResponse:
         try:
             session = services.add_session(request.user, event.pk, **form.cleaned_data)
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(
                 request,
@@ -317,7 +377,7 @@ def tables_add(request: HttpRequest, event_id: int) -> HttpResponse:
                 online_url=data["online_url"],
             )
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(request, _("%(n)d tables added.") % {"n": len(added)})
     return _back(request, reverse("events:organise", args=[event.pk]))
@@ -361,7 +421,7 @@ def invite(request: HttpRequest, event_id: int) -> HttpResponse:
                 register_now=data["register_now"],
             )
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(request, _("%(party)s: %(status)s.") % {"party": p.name, "status": p.get_status_display()})
     return _back(request, reverse("events:organise", args=[event.pk]))
@@ -390,7 +450,7 @@ def register(request: HttpRequest, event_id: int) -> HttpResponse:
                 note=data["note"],
             )
         except ERRORS as exc:
-            form.add_error(None, str(exc))
+            form.add_error(None, page_message(str(exc), form))
         else:
             _done(
                 request,
@@ -417,7 +477,7 @@ def participant_status(request: HttpRequest, event_id: int, participant_id: int)
         except Participant.DoesNotExist:
             raise Http404 from None
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(request, _("Registration updated."))
     return _back(request, reverse("events:detail", args=[event.pk]))
@@ -432,7 +492,7 @@ def _need_me(request: HttpRequest, event: Event) -> Participant | HttpResponse:
 
 @refuse_denied
 @login_required
-@require_GET
+@require_safe
 def participation(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     me = _need_me(request, event)
@@ -479,7 +539,7 @@ def participation_update(request: HttpRequest, event_id: int) -> HttpResponse:
         try:
             services.update_participant(request.user, me.pk, **form.cleaned_data)
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(request, _("Saved."))
     return HttpResponseRedirect(_url("participation", event, me))
@@ -501,7 +561,7 @@ def availability(request: HttpRequest, event_id: int) -> HttpResponse:
         try:
             services.set_availability(request.user, me.pk, form.cleaned_data["unavailable"])
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(request, _("Availability saved. The organisers reschedule what no longer fits."))
     return HttpResponseRedirect(_url("participation", event, me))
@@ -528,7 +588,7 @@ def member_add(request: HttpRequest, event_id: int) -> HttpResponse:
                 role=data["role"],
             )
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(request, _("Member added."))
     else:
@@ -560,7 +620,7 @@ def member_remove(request: HttpRequest, event_id: int, member_id: int) -> HttpRe
 
 @refuse_denied
 @login_required
-@require_GET
+@require_safe
 def requests_page(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     me = _need_me(request, event)
@@ -620,7 +680,7 @@ def request_send(request: HttpRequest, event_id: int) -> HttpResponse:
                 explanation=data["explanation"],
             )
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             if req.requester_id == me.pk:
                 _done(request, _("Request sent."))
@@ -651,7 +711,7 @@ def request_respond(request: HttpRequest, event_id: int, request_id: int) -> Htt
         except MeetingRequest.DoesNotExist:
             raise Http404 from None
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(request, _("Answer recorded."))
     return HttpResponseRedirect(_url("requests", event, me))
@@ -683,7 +743,7 @@ def request_withdraw(request: HttpRequest, event_id: int, request_id: int) -> Ht
 
 @refuse_denied
 @login_required
-@require_GET
+@require_safe
 def agenda(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     me = _need_me(request, event)
@@ -700,7 +760,7 @@ def agenda(request: HttpRequest, event_id: int) -> HttpResponse:
             "scheduled": [i for i in items if i.status == MeetingStatus.SCHEDULED],
             "other": [i for i in items if i.status != MeetingStatus.SCHEDULED],
             "as_query": urlencode({"as": me.pk}),
-            "notes": notifications.for_user(int(request.user.pk or 0), event)[:10],
+            "notes": notifications.for_user(int(request.user.pk or 0), event, limit=10),
         },
     )
 
@@ -717,7 +777,7 @@ def _place(event: Event, item: queries.AgendaItem) -> str:
 
 @refuse_denied
 @login_required
-@require_GET
+@require_safe
 def agenda_pdf(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     me = _need_me(request, event)
@@ -752,7 +812,7 @@ def agenda_pdf(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @refuse_denied
 @login_required
-@require_GET
+@require_safe
 def agenda_ics(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     me = _need_me(request, event)
@@ -805,7 +865,7 @@ def _grid_context(request: HttpRequest, event: Event) -> dict[str, Any]:
 
 @refuse_denied
 @login_required
-@require_GET
+@require_safe
 def grid(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(request, event_id)
     if not is_secretariat(request.user):
@@ -828,7 +888,7 @@ def schedule_run(request: HttpRequest, event_id: int) -> HttpResponse:
     try:
         run = planner.run_schedule(request.user, event.pk, time_limit=limit, reason=reason, keep=not scratch)
     except ERRORS as exc:
-        _failed(request, exc)
+        _failed(request, exc, form)
     else:
         _done(
             request,
@@ -842,7 +902,7 @@ def schedule_run(request: HttpRequest, event_id: int) -> HttpResponse:
                 "moved": run.moved,
                 "added": run.added,
                 "dropped": run.dropped,
-                "status": run.status,
+                "status": run.status_label,
                 "objective": run.objective,
                 "bound": run.bound,
             },
@@ -879,7 +939,7 @@ def _meeting(request: HttpRequest, event: Event, meeting_id: int) -> Meeting:
 
 @refuse_denied
 @login_required
-@require_GET
+@require_safe
 def meeting_detail(request: HttpRequest, event_id: int, meeting_id: int) -> HttpResponse:
     event = _event(request, event_id)
     meeting = _meeting(request, event, meeting_id)
@@ -927,7 +987,7 @@ def meeting_cancel(request: HttpRequest, event_id: int, meeting_id: int) -> Http
         try:
             services.cancel_meeting(request.user, meeting.pk, form.cleaned_data["reason"])
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(request, _("Meeting %(ref)s cancelled; both sides are told.") % {"ref": meeting.ref})
     return _back(request, reverse("events:meeting", args=[event.pk, meeting.pk]))
@@ -946,7 +1006,7 @@ def meeting_outcome(request: HttpRequest, event_id: int, meeting_id: int) -> Htt
         try:
             services.record_outcome(request.user, meeting.pk, **form.cleaned_data)
         except ERRORS as exc:
-            _failed(request, exc)
+            _failed(request, exc, form)
         else:
             _done(request, _("Outcome recorded."))
     return _back(request, reverse("events:meeting", args=[event.pk, meeting.pk]))
@@ -958,7 +1018,7 @@ def meeting_outcome(request: HttpRequest, event_id: int, meeting_id: int) -> Htt
 
 @refuse_denied
 @login_required
-@require_GET
+@require_safe
 def notifications_page(request: HttpRequest) -> HttpResponse:
     return render(
         request, "events/notifications.html", {"notes": notifications.for_user(int(request.user.pk or 0))}

@@ -437,7 +437,9 @@ API_WRITES: tuple[Write, ...] = (
     write("POST /api/v1/events/{event_id}/status", _event_status, ONLY_SECRETARIAT),
     write("POST /api/v1/events/{event_id}/sessions", _event_sessions, ONLY_SECRETARIAT),
     write("POST /api/v1/events/{event_id}/tables", _event_tables, ONLY_SECRETARIAT),
-    write("POST /api/v1/events/{event_id}/participants", _event_participants, SIGNED_IN),
+    # Tanzania has no focal point here: only the secretariat may apply for it (tests/web/test_events_fixes.py
+    # has a focal point applying for its own country)
+    write("POST /api/v1/events/{event_id}/participants", _event_participants, ONLY_SECRETARIAT),
     write(
         "POST /api/v1/events/{event_id}/participants",
         _participant_register_now,

@@ -498,7 +498,7 @@ PAGE_WRITES: tuple[Write, ...] = (
     write("POST events/<int:event_id>/tables/", _tables_add, ONLY_SECRETARIAT),
     write("POST events/<int:event_id>/tables/<int:table_id>/toggle/", _table_toggle, ONLY_SECRETARIAT),
     write("POST events/<int:event_id>/invite/", _invite, ONLY_SECRETARIAT),
-    write("POST events/<int:event_id>/register/", _register, SIGNED_IN),
+    write("POST events/<int:event_id>/register/", _register, ONLY_SECRETARIAT),  # Tanzania has no focal point
     write(
         "POST events/<int:event_id>/participants/<int:participant_id>/status/", _participant_status, COUNTRY
     ),
