@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "gapbridge.web.security.SecurityHeadersMiddleware",
     "gapbridge.api.ratelimit.ApiRateLimitMiddleware",
     "gapbridge.web.unavailable.DatabaseUnavailableMiddleware",
+    "gapbridge.api.head.ApiHeadMiddleware",
     "gapbridge.api.auth.BearerReadMiddleware",
     "gapbridge.web.scope.ForbiddenPage",
 ]

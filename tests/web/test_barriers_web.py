@@ -254,10 +254,9 @@ def test_following_pages_and_api(client: Client, sec: Any, django_capture_on_com
 
 
 def test_history_never_names_a_hidden_reporter_or_any_login_name(client: Client, sec: Any) -> None:
-    editor = factories.user(
-        "orga-login", Role.ORG_EDITOR, organization=factories.organization("Skills Alliance")
-    )
-    b = _report(editor)
+    org = factories.organization("Skills Alliance")
+    editor = factories.user("orga-login", Role.ORG_EDITOR, organization=org)
+    b = _report(editor, reporter_organization=org.pk)
     services.change_status(sec, b.pk, "verified", "confirmed")
     body = client.get(f"/api/v1/barriers/{b.pk}").json()
     assert body["reporter"] is None and body["reporter_organization"] is None
@@ -265,6 +264,11 @@ def test_history_never_names_a_hidden_reporter_or_any_login_name(client: Client,
     html = client.get(f"/barriers/{b.pk}/").content.decode()
     assert "orga-login" not in html and "Skills Alliance" not in html and "the reporter" in html
     assert ">sec<" not in html and "Secretariat" in html
+    # another editor of the reporting organization acting on it would name it: it is "the reporter" too
+    colleague = factories.user("orga-colleague", Role.ORG_EDITOR, organization=org)
+    services.add_update(colleague, b.pk, "The regulator replied.")
+    updates = client.get(f"/api/v1/barriers/{b.pk}").json()["updates"]
+    assert [u["by"] for u in updates] == ["the reporter"]
     # the secretariat sees who reported (as the organization, still not the login name)
     client.force_login(sec)
     inside = client.get(f"/api/v1/barriers/{b.pk}").json()

@@ -216,6 +216,8 @@ def test_numbers_round_half_up_like_the_templates() -> None:
             page = Template("{{ v|floatformat:'0g' }}").render(Context({"v": value}))
             assert local_number(value, 0) == page, value
         assert local_number(682342.5) == "682,343" and local_number(2.675, 2) == "2.68"
+        assert local_number(1e28, 0) == "10,000,000,000,000,000,000,000,000,000"
+        assert local_number(Decimal("123456789012345678901234567890.125"), 2).endswith(",890.13")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)

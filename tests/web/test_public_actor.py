@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.test import Client
 
 from gapbridge.accounts.models import Role
+from gapbridge.audit.public import public_actor
 from gapbridge.offers import services as offers
 from gapbridge.offers.models import Offer
 from gapbridge.web.templatetags.links import web_url
@@ -71,3 +74,11 @@ def test_script_addresses_are_refused_by_the_api_and_never_rendered_as_links(cli
 )
 def test_only_web_addresses_become_links(url: object, shown: str) -> None:
     assert web_url(url) == shown
+
+
+def test_a_long_history_looks_each_actor_up_once(django_assert_max_num_queries: Any) -> None:
+    org = factories.organization("ITU", "XM-DAC-41114")
+    editor = factories.user("itu-editor", Role.ORG_EDITOR, organization=org)
+    with django_assert_max_num_queries(1):
+        names = {public_actor(editor.pk) for _ in range(200)}
+    assert names == {"ITU"}

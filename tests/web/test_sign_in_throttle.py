@@ -127,6 +127,33 @@ def test_one_name_tried_from_many_clients_is_throttled() -> None:
     assert _sign_in(Client(REMOTE_ADDR=VICTIM), "someone-else", "wrong").status_code == 200
 
 
+@override_settings(LOGIN_MAX_FAILURES_PER_USERNAME=10)
+def test_a_browser_that_signed_in_before_is_not_shut_out_by_the_per_name_limit() -> None:
+    factories.user("amina")
+    mine = Client(REMOTE_ADDR=VICTIM)
+    assert _sign_in(mine, "amina", factories.PASSWORD).status_code == 302  # a known browser from now on
+    known = mine.cookies["gb_known"].value
+    mine.logout()  # (the test client's logout forgets every cookie; a browser keeps this one)
+    mine.cookies["gb_known"] = known
+    for address in ("192.0.2.1", "192.0.2.2"):
+        for _ in range(5):
+            _sign_in(Client(REMOTE_ADDR=address), "amina", "wrong")
+    assert _sign_in(Client(REMOTE_ADDR=VICTIM), "amina", factories.PASSWORD).status_code == 429
+    assert _sign_in(mine, "amina", factories.PASSWORD).status_code == 302, "its own browser still signs in"
+    # a forged cookie does not count
+    forged = Client(REMOTE_ADDR=VICTIM)
+    forged.cookies["gb_known"] = "amina"
+    assert _sign_in(forged, "amina", factories.PASSWORD).status_code == 429
+
+
+def test_look_alike_spellings_of_a_name_share_its_counters() -> None:
+    factories.user("amina")
+    attacker = Client(REMOTE_ADDR=ATTACKER)
+    for name in ("amina", "AMINA", "ａmina", "𝐚mina", "amina "):
+        _sign_in(attacker, name, "wrong")
+    assert _sign_in(attacker, "ａｍｉｎａ", factories.PASSWORD).status_code == 429
+
+
 def test_default_thresholds_are_ordered() -> None:
     from django.conf import settings
 

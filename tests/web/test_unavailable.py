@@ -10,6 +10,8 @@ from django.db import OperationalError
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from gapbridge.accounts import tokens
+from gapbridge.api.auth import BearerReadMiddleware
 from gapbridge.api.v1 import api
 from gapbridge.web.unavailable import DatabaseUnavailableMiddleware
 
@@ -48,3 +50,13 @@ def test_the_api_answers_with_its_error_envelope() -> None:
 def test_other_errors_stay_server_errors() -> None:
     request = RequestFactory().get("/countries/KEN/")
     assert _middleware().process_exception(request, ValueError("a bug")) is None
+
+
+def test_a_bearer_read_while_the_database_is_down_is_503_not_500(monkeypatch: pytest.MonkeyPatch) -> None:
+    def down(_secret: str) -> None:
+        raise _real_operational_error()
+
+    monkeypatch.setattr(tokens, "authenticate", down)
+    request = RequestFactory().get("/api/v1/offers", HTTP_AUTHORIZATION="Bearer gbt_x")
+    response = BearerReadMiddleware(lambda _request: HttpResponse("ok"))(request)
+    assert response.status_code == 503 and json.loads(response.content)["error"]["code"] == "unavailable"

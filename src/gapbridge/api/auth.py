@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from gapbridge.accounts import tokens
+from gapbridge.web.unavailable import unavailable_response
 
 
 class TokenAuth(HttpBearer):
@@ -69,7 +71,10 @@ class BearerReadMiddleware:
             and request.method in self.SAFE
             and header[:7].lower() == "bearer "
         ):
-            found = tokens.authenticate(header[7:].strip())
+            try:
+                found = tokens.authenticate(header[7:].strip())
+            except (OperationalError, InterfaceError) as exc:  # the database is down: 503, as in the views
+                return unavailable_response(request, exc)
             if found is None:
                 return JsonResponse(
                     {

@@ -7,10 +7,12 @@ help anyone guessing passwords) and a reporter who asked not to be named is not 
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
+from django.core.cache import cache
+from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
 
 from gapbridge.accounts.models import Role, RoleAssignment
 
@@ -40,10 +42,21 @@ PRIORITY = {Role.SECRETARIAT: 0, Role.ORG_EDITOR: 1, Role.FOCAL_POINT: 2}
 
 
 def public_actor(actor_id: int | None) -> str:
-    """ "Secretariat", the organization an editor speaks for, "Focal point, Kenya", or "the platform" for work
-    done by GapBridge itself (imports, derived data) and for accounts since deleted."""
+    """The public name of an account: "Secretariat", the organization an editor speaks for, "Focal point,
+    Kenya"; "the platform" for work done by GapBridge itself (imports, derived data) and deleted accounts."""
     if actor_id is None:
         return _("the platform")
+    # Histories repeat a few actors many times (a list of 500 matches): one lookup per actor and language a
+    # minute, not one per row. A role change shows within that minute.
+    key = f"gapbridge:public-actor:{actor_id}:{get_language()}"
+    name: str | None = cache.get(key)
+    if name is None:
+        name = _describe(actor_id)
+        cache.set(key, name, 60)
+    return name
+
+
+def _describe(actor_id: int) -> str:
     roles = sorted(
         RoleAssignment.objects.filter(user_id=actor_id).select_related("organization", "economy"),
         key=lambda r: (PRIORITY.get(Role(r.role), 9), r.pk),
@@ -60,13 +73,14 @@ def public_actor(actor_id: int | None) -> str:
     return _("a registered user")
 
 
-def by(row: Any, hidden_actor_id: int | None = None) -> str:
-    """The public "by" of a history row or an update (``actor_id`` or ``author_id``); the account
-    `hidden_actor_id` (a reporter who is not to be named) is "the reporter"."""
+def by(row: Any, hidden: Collection[int] = ()) -> str:
+    """The public "by" of a history row or an update (``actor_id`` or ``author_id``); the accounts in `hidden`
+    (a reporter who is not to be named, and the other editors of its organization, whose name would give it
+    away) are "the reporter"."""
     actor_id = getattr(row, "actor_id", None)
     if actor_id is None:
         actor_id = getattr(row, "author_id", None)
-    if hidden_actor_id is not None and actor_id == hidden_actor_id:
+    if actor_id is not None and actor_id in hidden:
         return _("the reporter")
     return public_actor(actor_id)
 

@@ -17,6 +17,7 @@ from django.db.models import Count, Max, Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from gapbridge.accounts.models import Role, RoleAssignment
 from gapbridge.accounts.permissions import Actor, can_edit, country_ids, is_secretariat, organization_ids
 from gapbridge.barriers import links as link_targets
 from gapbridge.barriers.focus import focus_labels, focus_slugs
@@ -258,12 +259,19 @@ def view(actor: Actor, b: Barrier) -> BarrierView:
     )
 
 
-def hidden_reporter(actor: Actor, barrier: Barrier) -> int | None:
-    """The reporting account when its identity is withheld from `actor` (its history rows and updates then
-    say "the reporter"), else None."""
+def hidden_reporter(actor: Actor, barrier: Barrier) -> frozenset[int]:
+    """When the reporter's identity is withheld from `actor`: the reporting account and the editors of the
+    reporting organization (their rows would name it), whose history rows and updates say "the reporter"."""
     if barrier.reporter_is_public or sees_restricted(actor, barrier):
-        return None
-    return barrier.reported_by_id
+        return frozenset()
+    hidden = {barrier.reported_by_id} if barrier.reported_by_id else set()
+    if barrier.reporter_organization_id:
+        hidden |= set(
+            RoleAssignment.objects.filter(
+                role=Role.ORG_EDITOR, organization_id=barrier.reporter_organization_id
+            ).values_list("user_id", flat=True)
+        )
+    return frozenset(hidden)
 
 
 def history(barrier: Barrier) -> list[BarrierStatusChange]:

@@ -266,13 +266,13 @@ def barrier_out(v: queries.BarrierView) -> BarrierOut:
     )
 
 
-def change_out(c: BarrierStatusChange, hidden_reporter: int | None = None) -> StatusChangeOut:
+def change_out(c: BarrierStatusChange, hidden_reporter: frozenset[int] = frozenset()) -> StatusChangeOut:
     return StatusChangeOut(
         from_status=c.from_status, to_status=c.to_status, at=c.at, by=by(c, hidden_reporter), reason=c.reason
     )
 
 
-def update_out(u: BarrierUpdate, hidden_reporter: int | None = None) -> UpdateOut:
+def update_out(u: BarrierUpdate, hidden_reporter: frozenset[int] = frozenset()) -> UpdateOut:
     return UpdateOut(id=u.pk, at=u.at, by=by(u, hidden_reporter), text=u.text, public=u.is_public)
 
 

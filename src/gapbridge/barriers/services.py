@@ -27,6 +27,7 @@ from gapbridge.accounts.permissions import (
     require_secretariat,
 )
 from gapbridge.audit import services as audit
+from gapbridge.audit.public import public_actor
 from gapbridge.barriers import links as link_targets
 from gapbridge.barriers import notifications
 from gapbridge.barriers.focus import clean_focus_areas
@@ -230,7 +231,8 @@ def report_barrier(actor: Actor, **fields: Any) -> Barrier:
     barrier = Barrier(**fields, reported_by=_user_or_none(actor), origin=Origin.REPORTED)
     if not barrier.reporter_name and actor is not None and actor.is_authenticated:
         full = getattr(actor, "get_full_name", lambda: "")()
-        barrier.reporter_name = full or actor.get_username()
+        # never the login name (it would help anyone guessing passwords): the role or organization instead
+        barrier.reporter_name = full or public_actor(actor.pk)
     barrier.status = BarrierStatus.REPORTED
     barrier.status_changed_at = timezone.now()
     _validate(barrier)

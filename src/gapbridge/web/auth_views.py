@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import unicodedata
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm
 from django.contrib.auth.views import LoginView, PasswordResetView
+from django.core import signing
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -51,7 +53,27 @@ def _count(key: str, timeout: int) -> None:
 
 
 def _username(request: HttpRequest) -> str:
-    return str(request.POST.get("username", "")).strip().casefold()
+    """The name as the sign-in form reads it (NFKC, as Django's UsernameField does: "ａmina" is "amina"),
+    case-folded, so look-alike spellings of one account share its counters."""
+    return unicodedata.normalize("NFKC", str(request.POST.get("username", ""))).strip().casefold()
+
+
+#: A browser that has signed in to an account before carries this signed cookie naming it; the per-name limit
+#: (which anyone can reach by failing from many addresses) does not shut that browser out.
+KNOWN_COOKIE = "gb_known"
+KNOWN_SALT = "gapbridge.signin.known"
+KNOWN_MAX_AGE = 180 * 24 * 3600
+
+
+def _known_names(request: HttpRequest) -> list[str]:
+    raw = request.COOKIES.get(KNOWN_COOKIE, "")
+    if not raw:
+        return []
+    try:
+        names = signing.loads(raw, salt=KNOWN_SALT, max_age=KNOWN_MAX_AGE)
+    except signing.BadSignature:
+        return []
+    return [str(n) for n in names][:10] if isinstance(names, list) else []
 
 
 def _pair_key(request: HttpRequest) -> str:
@@ -68,8 +90,11 @@ def _limits(request: HttpRequest) -> list[tuple[str, int]]:
 
 
 def is_locked(request: HttpRequest) -> bool:
-    """Whether this sign-in attempt (user name and client from the request) is refused for now."""
+    """Whether this sign-in attempt (user name and client from the request) is refused for now. A browser
+    known to the account (see `KNOWN_COOKIE`) is held by the pair and address limits only."""
     limits = _limits(request)
+    if _username(request) in _known_names(request):
+        limits = limits[:2]
     counts = cache.get_many([key for key, _limit in limits])
     return any((counts.get(key) or 0) >= limit for key, limit in limits)
 
@@ -98,7 +123,17 @@ class ThrottledLoginView(LoginView):
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         record_success(self.request)
-        return super().form_valid(form)
+        response = super().form_valid(form)
+        names = [n for n in _known_names(self.request) if n != _username(self.request)]
+        response.set_cookie(
+            KNOWN_COOKIE,
+            signing.dumps([_username(self.request), *names][:10], salt=KNOWN_SALT),
+            max_age=KNOWN_MAX_AGE,
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         # Counted whoever asks, also a session that is already signed in (trying another account's password).

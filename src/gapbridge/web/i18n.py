@@ -9,7 +9,7 @@ a table, a chart label and a map tooltip: 1,234,567.8 in English, 1 234 567,8 in
 from __future__ import annotations
 
 from collections.abc import Collection
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from typing import Literal
 
 from django.utils.formats import get_format, number_format
@@ -37,7 +37,8 @@ def local_number(value: float | Decimal, decimals: int = 0) -> str:
     exact = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
     if not exact.is_finite():
         return str(value)
-    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    # enough digits for any amount the money columns hold (the default context stops at 28)
+    rounded = exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP, context=Context(prec=80))
     return number_format(rounded, decimals, force_grouping=True)
 
 

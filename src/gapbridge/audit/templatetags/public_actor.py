@@ -12,8 +12,8 @@ register = template.Library()
 
 
 @register.filter
-def public_by(row: Any, hidden_actor_id: int | None = None) -> str:
-    return public.by(row, hidden_actor_id or None)
+def public_by(row: Any, hidden: Any = ()) -> str:
+    return public.by(row, hidden or ())
 
 
 @register.filter
