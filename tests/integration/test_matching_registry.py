@@ -132,7 +132,7 @@ def test_track_record_comes_from_the_stored_activities(registry: dict[str, Any])
     assert veteran.params["in_area"] >= registry["in_country"], "each of them is in the need's area"
     floor = 0.5 * min(1.0, registry["in_country"] / TRACK_COUNTRY_FULL)
     assert floor <= veteran.value <= 1.0 and veteran.contribution > 0
-    assert f"{registry['in_country']} past activit" in veteran.text and country.name in veteran.text
+    assert f"on record: {registry['in_country']} in " in veteran.text and country.name in veteran.text
     newcomer = _track(need, registry["newcomer"])
     assert newcomer.value == 0.0 and newcomer.contribution == 0.0
     assert "No past activity" in newcomer.text

@@ -125,7 +125,7 @@ def test_score_is_the_sum_of_explained_contributions() -> None:
         == "Niger scores 10/100 in Skills and human capital: the lower, the more it counts."
     )
     assert parts["track_record"].value == pytest.approx(0.5 + 0.25)
-    assert "Provider a has 3 past activities in Niger" in parts["track_record"].text
+    assert "Past activities of Provider a on record: 3 in Niger" in parts["track_record"].text
 
 
 def test_vectorised_block_agrees_with_each_pair() -> None:
@@ -188,9 +188,7 @@ def test_spread_lowers_busy_providers_and_diversifies_a_list() -> None:
     busy = m.Matcher(offers, on=TODAY, provider_load={"P": 10})
     assert busy.suggestion(need(), "a1").score < free.suggestion(need(), "a1").score
     spread = next(c for c in busy.suggestion(need(), "a1").components if c.code == "spread")
-    assert (
-        spread.text == "Provider a1 already has 10 open match(es); lowered so other providers get a chance."
-    )
+    assert spread.text == "Open matches Provider a1 already has: 10; lowered so other providers get a chance."
     listed = free.rank_offers(need(), limit=3)
     providers = [s.provider for s in listed]
     assert providers[0] != providers[1], "the second place goes to another provider"
@@ -262,7 +260,7 @@ def test_provider_index_ranks_by_where_what_and_wording() -> None:
     ranked = index.rank(query, limit=2)
     assert ranked[0].provider == "XM-DAC-A"
     country = next(c for c in ranked[0].components if c.code == "country")
-    assert country.text == "1 of its 2 past activities were in the need's country."
+    assert country.text == "Past activities in the need's country: 1 of 2."
 
 
 def test_metrics_count_first_hits() -> None:

@@ -537,7 +537,7 @@ M: Final[Mapping[str, str]] = MappingProxyType(
         "sev.unknown": gettext_noop("{country} has no Gap Index score in {pillar}; counted as average."),
         "sev.none": gettext_noop("No shared focus area, so the gap is not counted."),
         "track.some": gettext_noop(
-            "{provider} has {in_country} past activities in {country}, {in_region} in {region} and "
+            "Past activities of {provider} on record: {in_country} in {country}, {in_region} in {region}, "
             "{in_area} in {area}."
         ),
         "track.none": gettext_noop(
@@ -545,7 +545,7 @@ M: Final[Mapping[str, str]] = MappingProxyType(
         ),
         "spread.free": gettext_noop("{provider} has no other open matches."),
         "spread.load": gettext_noop(
-            "{provider} already has {load} open match(es); lowered so other providers get a chance."
+            "Open matches {provider} already has: {load}; lowered so other providers get a chance."
         ),
     }
 )
@@ -1642,12 +1642,13 @@ PROVIDER_COMPONENTS: Final[tuple[str, ...]] = (
 PROVIDER_MESSAGES: Final[Mapping[str, str]] = MappingProxyType(
     {
         "text": gettext_noop("Its past activities read like this need (similarity {similarity})."),
-        "country": gettext_noop("{count} of its {total} past activities were in the need's country."),
-        "region": gettext_noop("{count} of its {total} past activities were in the need's region."),
-        "sector": gettext_noop("{count} of its {total} past activities were in the need's sectors."),
-        "sector_group": gettext_noop("{count} of its {total} past activities were in related sectors."),
-        "focus": gettext_noop("{count} of its {total} past activities were in the need's focus areas."),
-        "volume": gettext_noop("It has {total} past activities on record in all."),
+        # Counts come after a colon, so no sentence needs a singular and a plural form in any language.
+        "country": gettext_noop("Past activities in the need's country: {count} of {total}."),
+        "region": gettext_noop("Past activities in the need's region: {count} of {total}."),
+        "sector": gettext_noop("Past activities in the need's sectors: {count} of {total}."),
+        "sector_group": gettext_noop("Past activities in related sectors: {count} of {total}."),
+        "focus": gettext_noop("Past activities in the need's focus areas: {count} of {total}."),
+        "volume": gettext_noop("Past activities on record in all: {total}."),
     }
 )
 # Pseudo-count added to an organisation's activity total so one lucky activity does not count as a habit.

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from gapbridge.countries import labels
 from gapbridge.domain.matching import (
@@ -47,6 +47,23 @@ def _name(param: str, code: str) -> str:
 
 def _number(value: float) -> str:
     return local_number(value, 2)
+
+
+#: Earlier wordings of the matcher's sentences: explanations stored with matches keep them, so their
+#: translations stay in the catalogue.
+EARLIER_TEMPLATES = (
+    gettext_noop(
+        "{provider} has {in_country} past activities in {country}, {in_region} in {region} and "
+        "{in_area} in {area}."
+    ),
+    gettext_noop("{provider} already has {load} open match(es); lowered so other providers get a chance."),
+    gettext_noop("{count} of its {total} past activities were in the need's country."),
+    gettext_noop("{count} of its {total} past activities were in the need's region."),
+    gettext_noop("{count} of its {total} past activities were in the need's sectors."),
+    gettext_noop("{count} of its {total} past activities were in related sectors."),
+    gettext_noop("{count} of its {total} past activities were in the need's focus areas."),
+    gettext_noop("It has {total} past activities on record in all."),
+)
 
 
 def text(message: str, params: Mapping[str, Any]) -> str:
