@@ -142,6 +142,22 @@ def test_newer_wins_and_older_never_overwrites(tmp_path: Path) -> None:
     assert Activity.objects.get(iati_identifier=identifier).title == "NEW"
 
 
+@pytest.mark.parametrize("order", ["older first", "newer first"])
+def test_two_versions_in_one_run_count_alike_in_either_order(tmp_path: Path, order: str) -> None:
+    """Batches of one activity each: the two versions meet in different transactions (as with workers)."""
+    older = edit_file(
+        ICT_202, tmp_path / "older.xml", lambda r: _set_updated(r, "2020-01-01T00:00:00", "OLD")
+    )
+    newer_file = edit_file(
+        ICT_202, tmp_path / "newer.xml", lambda r: _set_updated(r, "2022-06-01T00:00:00", "NEW")
+    )
+    files = [older, newer_file] if order == "older first" else [newer_file, older]
+    activities = run_import(files, batch_size=1).as_dict()["activities"]
+    total = sum(1 for _ in etree.parse(str(ICT_202)).getroot().iter("iati-activity"))
+    assert activities == {"new": total, "updated": 0, "unchanged": total - 1, "skipped": 1}
+    assert Activity.objects.filter(title="NEW").count() == 1
+
+
 def test_tie_break_is_order_independent() -> None:
     from datetime import UTC, datetime
 

@@ -41,6 +41,7 @@ class Existing:
     content_hash: str
     derivation: str
     first_imported_at: Any
+    imported_at: dt.datetime | None = None
 
 
 @dataclass(slots=True)
@@ -90,6 +91,10 @@ def _chunks(items: Sequence[Any], size: int = _CHUNK) -> Iterable[Sequence[Any]]
         yield items[start : start + size]
 
 
+def _stored_by_this_run(before: Existing | None, started_at: dt.datetime) -> bool:
+    return before is not None and before.imported_at is not None and before.imported_at >= started_at
+
+
 class Writer:
     """Writes batches of prepared activities for one import run."""
 
@@ -104,6 +109,8 @@ class Writer:
         self._sql: dict[str, str] = {}
         self._analyzed_at: int | None = None  # activities in the table at the last ANALYZE
         self._written = 0  # activities written since then
+        # an activity stored at or after this moment was stored by this run (see _write)
+        self.started_at = timezone.now()
 
     # -- planner statistics -------------------------------------------------------------------------------
     def keep_statistics(self, written: int, *, final: bool = False) -> bool:
@@ -220,13 +227,20 @@ class Writer:
                 marks = ", ".join(["%s"] * len(chunk))
                 cursor.execute(
                     "SELECT id, iati_identifier, publisher_ref, last_updated_datetime, content_hash, "  # noqa: S608
-                    f"derivation, first_imported_at FROM {ACTIVITY_TABLE} WHERE iati_identifier IN ({marks})",
+                    f"derivation, first_imported_at, imported_at FROM {ACTIVITY_TABLE} "
+                    f"WHERE iati_identifier IN ({marks})",
                     list(chunk),
                 )
-                for pk, identifier, publisher, updated, digest, derivation, first in cursor.fetchall():
+                for row in cursor.fetchall():
+                    pk, identifier, publisher, updated, digest, derivation, first, stored = row
                     if (identifier, publisher) in keys:
                         found[identifier, publisher] = Existing(
-                            pk, self._as_datetime(updated), digest, derivation, first
+                            pk,
+                            self._as_datetime(updated),
+                            digest,
+                            derivation,
+                            first,
+                            self._as_datetime(stored),
                         )
         return found
 
@@ -276,6 +290,10 @@ class Writer:
             verdict = decide(item, before)
             if verdict == "new":
                 result.new += 1
+            elif verdict == "updated" and _stored_by_this_run(before, self.started_at):
+                # An older version read earlier in this run (another file, another worker) is replaced: that
+                # version is the one skipped, as when the files come in the other order.
+                result.skipped += 1
             elif verdict == "updated":
                 result.updated += 1
             elif verdict == "unchanged":
