@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django import forms
 from django.test import Client
 
 from gapbridge.accounts.models import Role
 from gapbridge.countries.models import LegalStatus
 from gapbridge.offers import services as offers
+from gapbridge.web.service_errors import add_service_error
 from tests import factories
 
 from ..integration.test_offers_services import _fields
@@ -41,3 +43,15 @@ def test_written_content_takes_its_own_direction(client: Client) -> None:
     offers.change_status(editor, offer.pk, "published", "ready")
     html = client.get(f"/offers/{offer.pk}/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     assert 'dir="rtl"' in html and 'lang="en" dir="auto"' in html
+
+
+def test_a_service_refusal_naming_a_field_goes_to_that_field() -> None:
+    class Form(forms.Form):
+        budget_usd = forms.DecimalField(label="Budget (USD)", required=False)
+
+    form = Form({})
+    assert form.is_valid()
+    add_service_error(form, ValueError("budget_usd\u00a0: doit être positif"))
+    add_service_error(form, ValueError("requesting_organization: no organization 'X'"))
+    assert form.errors["budget_usd"] == ["doit être positif"]
+    assert form.non_field_errors() == ["requesting_organization: no organization 'X'"]

@@ -34,6 +34,7 @@ from gapbridge.countries.queries import QueryError
 from gapbridge.organizations.models import Organization
 from gapbridge.web import scope
 from gapbridge.web.i18n import map_summary, text_dir, whole_number
+from gapbridge.web.service_errors import add_service_error
 
 PAGE_SIZE = 50
 
@@ -176,7 +177,7 @@ def barrier_report(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             return scope.forbidden(str(exc))
         except services.BarrierError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Thank you: the barrier is recorded and will be reviewed."))
             return HttpResponseRedirect(reverse("barriers:detail", args=[barrier.pk]))
@@ -225,7 +226,7 @@ def barrier_edit(request: HttpRequest, barrier_id: int) -> HttpResponse:
         except PermissionDenied as exc:
             return scope.forbidden(str(exc))
         except services.BarrierError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return HttpResponseRedirect(reverse("barriers:detail", args=[barrier.pk]))
@@ -354,7 +355,7 @@ def following(request: HttpRequest) -> HttpResponse:
         try:
             services.subscribe(request.user, country=d["country"], category=d["category"], email=d["email"])
         except services.BarrierError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("You follow these barriers now."))
             return HttpResponseRedirect(reverse("barriers:following"))

@@ -35,6 +35,7 @@ from gapbridge.needs.lifecycle import NeedStatus as LifecycleStatus
 from gapbridge.needs.models import Need, NeedOrigin, NeedStatus
 from gapbridge.offers.choices import FocusArea, SupportKind
 from gapbridge.web import scope
+from gapbridge.web.service_errors import add_service_error
 
 PAGE_SIZE = 25
 
@@ -152,7 +153,7 @@ def need_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             return scope.forbidden(str(exc))
         except services.NeedError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Need saved as a draft. Submit it when it is ready."))
             return HttpResponseRedirect(need.get_absolute_url())
@@ -189,7 +190,7 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
         except PermissionDenied as exc:
             return scope.forbidden(str(exc))
         except services.NeedError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Need updated."))
             return HttpResponseRedirect(need.get_absolute_url())

@@ -26,6 +26,7 @@ from gapbridge.offers.lifecycle import TRANSITIONS, OfferStatus
 from gapbridge.offers.models import Offer, OfferOrigin
 from gapbridge.organizations.models import Organization
 from gapbridge.web import scope
+from gapbridge.web.service_errors import add_service_error
 
 PAGE_SIZE = 25
 
@@ -117,7 +118,7 @@ def offer_create(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             return scope.forbidden(str(exc))
         except services.OfferError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Offer saved as a draft. Publish it when it is ready."))
             return HttpResponseRedirect(offer.get_absolute_url())
@@ -159,7 +160,7 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
         except PermissionDenied as exc:
             return scope.forbidden(str(exc))
         except services.OfferError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Offer updated."))
             return HttpResponseRedirect(offer.get_absolute_url())

@@ -24,6 +24,7 @@ from gapbridge.pledges.models import TRANSITIONS, Pledge, PledgeActivity, Pledge
 from gapbridge.projects.models import Activity
 from gapbridge.web import scope
 from gapbridge.web.i18n import chart_number, percent, sparkline_summary, text_dir
+from gapbridge.web.service_errors import add_service_error
 
 
 def _spark(points: list[Any], title: str) -> str:
@@ -163,7 +164,7 @@ def pledge_new(request: HttpRequest) -> HttpResponse:
         except PermissionDenied as exc:
             return scope.forbidden(str(exc))
         except services.PledgeError as exc:
-            form.add_error(None, str(exc))
+            add_service_error(form, exc)
         else:
             messages.success(request, _("Pledge recorded as a draft; announce it to publish it."))
             return HttpResponseRedirect(reverse("pledges:detail", args=[pledge.pk]))
