@@ -605,6 +605,7 @@ def test_support_agreed_creates_and_advances_the_match_meeting_to_match_to_proje
     )
     steps = outcomes.chain("match", str(match.pk), "")
     assert [st.kind for st in steps] == ["need", "match", "project"]
+    assert steps[1].label == f"{need.title} ↔ {offer.title}" and outcome.link_label == steps[1].label
     assert steps[2].label == "XM-DAC-41116-P1"  # the IATI activity (not imported here: shown by identifier)
 
 

@@ -73,6 +73,11 @@ def model_for(kind: str) -> type[models.Model] | None:
     return None
 
 
+def _match_label(match: Any) -> str:
+    """A match as people read it: "the need's title ↔ the offer's title" (not "match #1: need #181 ↔ …")."""
+    return f"{_title(match.need)} ↔ {_title(match.offer)}"[:300]
+
+
 def _title(obj: Any) -> str:
     for attr in ("title", "name"):
         value = getattr(obj, attr, None)
@@ -194,7 +199,7 @@ def _advance_match(actor: Actor, meeting: Meeting, outcome: str, note: str) -> L
             match = change_status(actor, match.pk, target, reason)
         except (PermissionDenied, ValueError) as exc:  # linked, not advanced: their rules say why
             log.info("match %s of meeting %s not moved to %s: %s", match.pk, meeting.ref, target, exc)
-    return LinkKind.MATCH, str(match.pk), str(match)[:300], "service"
+    return LinkKind.MATCH, str(match.pk), _match_label(match), "service"
 
 
 def _create_need(actor: Actor, meeting: Meeting, note: str) -> Link | None:
@@ -255,7 +260,9 @@ def _url(obj: models.Model) -> str:
 
 
 def _step(kind: str, obj: models.Model) -> Step:
-    return Step(kind, _title(obj) if kind != LinkKind.MATCH else str(obj), str(obj.pk), _url(obj), True)
+    return Step(
+        kind, _title(obj) if kind != LinkKind.MATCH else _match_label(obj), str(obj.pk), _url(obj), True
+    )
 
 
 def _project_of(match: models.Model) -> Step | None:

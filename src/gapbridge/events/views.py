@@ -53,6 +53,7 @@ from gapbridge.events.models import (
     Table,
 )
 from gapbridge.web import scope
+from gapbridge.web.i18n import chart_number
 
 ERRORS = (services.EventError,)
 
@@ -894,7 +895,7 @@ def schedule_run(request: HttpRequest, event_id: int) -> HttpResponse:
             request,
             _(
                 "%(kind)s: %(kept)d kept, %(moved)d moved, %(added)d added, %(dropped)d dropped; %(status)s, "
-                "objective %(objective)g of bound %(bound)g."
+                "objective %(objective)s of bound %(bound)s."
             )
             % {
                 "kind": run.get_kind_display(),
@@ -903,8 +904,8 @@ def schedule_run(request: HttpRequest, event_id: int) -> HttpResponse:
                 "added": run.added,
                 "dropped": run.dropped,
                 "status": run.status_label,
-                "objective": run.objective,
-                "bound": run.bound,
+                "objective": chart_number(run.objective),
+                "bound": chart_number(run.bound),
             },
         )
     if request.headers.get("HX-Request"):
