@@ -94,6 +94,8 @@ def test_detail_page_and_api_show_history_chain_and_related(client: Client, sec:
     assert "What addresses it" in html and "Related barriers" in html and "No cybercrime law in" in html
     body = client.get(f"/api/v1/barriers/{b.pk}").json()
     assert body["history"][0]["to_status"] == "verified" and body["source_date"] == "2026-04-27"
+    french = client.get(f"/barriers/{b.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "instantané du 2026-04-27) : aucune législation" in french.replace("\xa0", " ")
     assert body["allowed_moves"] == []  # anonymous
     related = client.get(f"/api/v1/barriers/{b.pk}/related?limit=3").json()
     assert len(related) == 3 and all("cybercrime" in r["title"] for r in related)

@@ -7,6 +7,7 @@ help anyone guessing passwords) and a reporter who asked not to be named is not 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from typing import Any
 
@@ -85,6 +86,30 @@ def by(row: Any, hidden: Collection[int] = ()) -> str:
     return public_actor(actor_id)
 
 
+#: Reasons the platform writes with figures in them (barriers derived from the UNCTAD Cyberlaw Tracker):
+#: the English pattern and its translatable template.
+SYSTEM_PATTERNS = (
+    (
+        re.compile(r"^derived from the (?P<source>.+) \(snapshot of (?P<date>[0-9-]+)\): no legislation$"),
+        gettext_noop("derived from the %(source)s (snapshot of %(date)s): no legislation"),
+    ),
+    (
+        re.compile(r"^the (?P<source>.+) \((?P<date>[^()]+)\) now records legislation in this area$"),
+        gettext_noop("the %(source)s (%(date)s) now records legislation in this area"),
+    ),
+    (
+        re.compile(r"^the (?P<source>.+) \((?P<date>[^()]+)\) now records draft legislation in this area$"),
+        gettext_noop("the %(source)s (%(date)s) now records draft legislation in this area"),
+    ),
+)
+
+
 def reason(text: str) -> str:
     """A history row's reason: the platform's own words translated, a person's as written."""
-    return _(text) if text in SYSTEM_REASONS else text
+    if text in SYSTEM_REASONS:
+        return _(text)
+    for pattern, template in SYSTEM_PATTERNS:
+        found = pattern.match(text)
+        if found:
+            return _(template) % found.groupdict()
+    return text
