@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import translation
 
 from gapbridge.accounts.models import Role
 from gapbridge.audit.public import public_actor
@@ -31,6 +32,20 @@ def test_an_offer_s_history_names_the_organization_and_the_secretariat(client: C
     assert "itu-login-7" not in page and "sec-login-3" not in page
     french = client.get(f"/api/v1/offers/{offer.pk}/history", HTTP_ACCEPT_LANGUAGE="fr").json()
     assert french[-1]["by"] == "Secrétariat"
+
+
+def test_a_seeded_offer_s_history_reason_is_translated() -> None:
+    from gapbridge.audit.public import reason
+
+    text = "seeded from Digital Public Goods registry: https://digitalpublicgoods.net/r/x"
+    with translation.override("fr"):
+        assert (
+            reason(text)
+            == "importé depuis Registre des biens publics numériques\u00a0: https://digitalpublicgoods.net/r/x"
+        )
+    with translation.override("en"):
+        assert reason(text) == text
+    assert reason("seeded because I said so") == "seeded because I said so"
 
 
 def test_script_addresses_are_refused_by_the_api_and_never_rendered_as_links(client: Client) -> None:

@@ -101,7 +101,14 @@ SYSTEM_PATTERNS = (
         re.compile(r"^the (?P<source>.+) \((?P<date>[^()]+)\) now records draft legislation in this area$"),
         gettext_noop("the %(source)s (%(date)s) now records draft legislation in this area"),
     ),
+    (
+        # offers seeded from a registry; the origin is one of OfferOrigin's labels (translated on its own)
+        re.compile(r"^seeded from (?P<origin>[^:]+): (?P<url>\S*)$"),
+        gettext_noop("seeded from %(origin)s: %(url)s"),
+    ),
 )
+#: groups of SYSTEM_PATTERNS that are themselves platform words (translated), not data
+TRANSLATED_GROUPS = frozenset({"origin"})
 
 
 def reason(text: str) -> str:
@@ -111,5 +118,6 @@ def reason(text: str) -> str:
     for pattern, template in SYSTEM_PATTERNS:
         found = pattern.match(text)
         if found:
-            return _(template) % found.groupdict()
+            parts = {k: _(v) if k in TRANSLATED_GROUPS else v for k, v in found.groupdict().items()}
+            return _(template) % parts
     return text
