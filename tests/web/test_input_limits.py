@@ -234,18 +234,20 @@ def test_need_form_refuses_a_23_digit_budget(client: Client, world: dict[str, An
     assert not Need.objects.filter(title="Cybersecurity strategy").exists()
 
 
-def test_offer_form_refuses_23_digit_places_and_budget(client: Client, world: dict[str, Any]) -> None:
-    client.force_login(world["editor"])
-    body = {
+def _offer_form(world: dict[str, Any], **extra: str) -> dict[str, Any]:
+    return {
         "provider": str(world["org"].pk),
         "title": "Training for regulators",
         "description": "Three-day course.",
         "language": "en",
         "kind": "training",
         "focus_areas": ["digital-skills"],
-        "capacity": "99999999999999999999999",
-        "budget_usd": "1e30",
-    }
+    } | extra
+
+
+def test_offer_form_refuses_23_digit_places_and_budget(client: Client, world: dict[str, Any]) -> None:
+    client.force_login(world["editor"])
+    body = _offer_form(world, capacity="99999999999999999999999", budget_usd="1e30")
     errors = _form_errors(client.post("/offers/new/", body))
     assert sorted(errors) == ["budget_usd", "capacity"]
     assert PLACES_LIMIT in errors["capacity"][0] and BUDGET_LIMIT in errors["budget_usd"][0]
@@ -297,16 +299,7 @@ def test_need_service_refuses_an_out_of_range_budget(world: dict[str, Any]) -> N
 
 def test_a_form_wide_error_is_shown_once(client: Client, world: dict[str, Any]) -> None:
     client.force_login(world["editor"])
-    body = {
-        "provider": str(world["org"].pk),
-        "title": "Training for regulators",
-        "description": "Three-day course.",
-        "language": "en",
-        "kind": "training",
-        "focus_areas": ["digital-skills"],
-        "opens": "2026-06-01",
-        "closes": "2026-01-01",
-    }
+    body = _offer_form(world, opens="2026-06-01", closes="2026-01-01")
     html = client.post("/offers/new/", body).content.decode()
     assert html.count("before they open") == 1, "once, not from the template and the form both"
     login = Client().post("/accounts/login/", {"username": "editor", "password": "wrong"}).content.decode()

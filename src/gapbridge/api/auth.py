@@ -26,7 +26,8 @@ class TokenAuth(HttpBearer):
         self.scope = scope
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        found = tokens.authenticate(token)
+        # BearerReadMiddleware has already looked this request's token up on reads
+        found = getattr(request, "api_token", None) or tokens.authenticate(token)
         if found is None or self.scope not in found.scopes:
             return None
         request.user = found.user

@@ -641,12 +641,7 @@ def _create_participant(
     )
     _validate(participant, exclude=["event", "economy", "organization", "unavailable_slots"])
     participant.save()
-    for item in members:
-        fields = _member_fields(item)
-        if fields["user"] is not None and participant.members.filter(user=fields["user"]).exists():
-            continue
-        member = ParticipantMember.objects.create(participant=participant, **fields)
-        audit.record(actor, "create", member, after=audit.snapshot(member))
+    _add_members(actor, participant, members)
     _history(
         ParticipantStatusChange,
         actor,
@@ -657,6 +652,16 @@ def _create_participant(
     )
     audit.record(actor, "create", participant, after=audit.snapshot(participant))
     return participant
+
+
+def _add_members(actor: Actor, participant: Participant, members: Iterable[Mapping[str, Any]]) -> None:
+    """The given people join the participant (an account already among its members is not added twice)."""
+    for item in members:
+        fields = _member_fields(item)
+        if fields["user"] is not None and participant.members.filter(user=fields["user"]).exists():
+            continue
+        member = ParticipantMember.objects.create(participant=participant, **fields)
+        audit.record(actor, "create", member, after=audit.snapshot(member))
 
 
 #: An application refused or taken back can be made again: the row is opened again, with its history.
@@ -692,12 +697,7 @@ def _reapply(
             continue
         audit.record(actor, "delete", member, before=audit.snapshot(member), reason="applied")
         member.delete()
-    for item in members:
-        fields = _member_fields(item)
-        if fields["user"] is not None and participant.members.filter(user=fields["user"]).exists():
-            continue
-        member = ParticipantMember.objects.create(participant=participant, **fields)
-        audit.record(actor, "create", member, after=audit.snapshot(member))
+    _add_members(actor, participant, members)
     _history(
         ParticipantStatusChange,
         actor,
