@@ -14,6 +14,7 @@ import pytest
 from django.test import Client
 
 from gapbridge.events import services
+from gapbridge.events.models import Meeting, MeetingChange
 from tests.integration.test_events_services import DAY, ask, build_event
 
 pytestmark = pytest.mark.django_db
@@ -139,3 +140,33 @@ def test_the_events_modules_raise_no_bare_english_message() -> None:
             if node.func.id in ERRORS and literal and ast.unparse(message) not in NOT_TRANSLATED:
                 bare.append(f"{name}:{node.lineno}: {ast.unparse(message)}")
     assert not bare, "mark these with gettext and named placeholders:\n" + "\n".join(bare)
+
+
+def test_the_schedulers_reasons_are_shown_in_the_readers_language_whoever_ran_it() -> None:
+    """The organiser schedules in French; what moved, and why, reads in English to an English reader (and
+    in French to a French one) on the grid and on the meeting's history."""
+    s = build_event(slots=4, tables=2)
+    itu = ask(s, "KEN", "ITU Academy")
+    ask(s, "NER", "GIZ Digital")
+    sec = _as(s.sec)
+    schedule = f"/events/{s.event.pk}/schedule/"
+    assert sec.post(schedule, {"time_limit": 2}, HTTP_ACCEPT_LANGUAGE="fr").status_code == 302
+    meeting = Meeting.objects.get(request=itu)
+    services.set_availability(
+        s.users["ITU Academy"], s.parts["ITU Academy"].pk, [meeting.slot_id], "flight changed"
+    )
+    assert sec.post(schedule, {"time_limit": 2}, HTTP_ACCEPT_LANGUAGE="fr").status_code == 302
+    grid, page = f"/events/{s.event.pk}/grid/", f"/events/{s.event.pk}/meetings/{meeting.pk}/"
+    english = {"grid": _text(sec.get(grid, HTTP_ACCEPT_LANGUAGE="en"))}
+    english["page"] = _text(sec.get(page, HTTP_ACCEPT_LANGUAGE="en"))
+    french = {"grid": _text(sec.get(grid, HTTP_ACCEPT_LANGUAGE="fr"))}
+    french["page"] = _text(sec.get(page, HTTP_ACCEPT_LANGUAGE="fr"))
+    for where in ("grid", "page"):
+        assert re.search(r"ITU Academy is not available in \S", english[where]), where
+        assert "n’est pas disponible" not in english[where], where
+        assert re.search(r"ITU Academy n’est pas disponible à \S", french[where]), where
+    assert "placed by the scheduler" in english["page"] and "placé par le planificateur" not in english["page"]
+    assert "placé par le planificateur" in french["page"]
+    # the stored text stays in the language of whoever ran it: a record, and what older rows show
+    change = MeetingChange.objects.filter(meeting=meeting).order_by("id").first()
+    assert change is not None and change.reason == "placé par le planificateur"

@@ -12,10 +12,13 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 from scipy import sparse
-from sklearn.feature_extraction.text import TfidfVectorizer
+
+if TYPE_CHECKING:  # scikit-learn takes about a second to import: only what builds an index loads it
+    from sklearn.feature_extraction.text import TfidfVectorizer
 
 _ARABIC_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي", "ـ": ""})
 _ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670]")
@@ -56,6 +59,8 @@ class TextIndex:
 
 def build_index(corpus: Sequence[str], *, min_df: int = 1, max_features: int | None = 200_000) -> TextIndex:
     """Fit the vocabulary and weights on `corpus`; rows are L2-normalised so dot products are cosines."""
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     vectorizer = TfidfVectorizer(
         analyzer="char_wb",
         ngram_range=(3, 5),

@@ -503,6 +503,10 @@ class MeetingChange(History):
     run = models.ForeignKey(
         ScheduleRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="changes"
     )
+    #: a reason the platform gave, as a message key with its parameters (`events.notifications.text`), so
+    #: each reader reads it in their own language; `reason` keeps it in the language of whoever caused it.
+    #: Empty for reasons a person wrote.
+    said = models.JSONField(null=True, blank=True)
 
     class Meta(History.Meta):
         pass

@@ -61,6 +61,8 @@ TEXTS: dict[str, str] = {
     "why.request_withdrawn": gettext_noop("the request was withdrawn"),
     "why.party_left": gettext_noop("%(party)s withdrew from the event"),
     "why.from_scratch": gettext_noop("re-optimised from scratch"),
+    "why.placed": gettext_noop("placed by the scheduler"),
+    "why.placed_again": gettext_noop("placed again"),
     "why.not_accepted": gettext_noop("the request is no longer accepted between registered participants"),
     "why.no_room": gettext_noop("no room left for it"),
     # Why the scheduler could not keep a meeting where it was (`gapbridge.domain.scheduling`).
@@ -68,6 +70,9 @@ TEXTS: dict[str, str] = {
     "why.party_busy": gettext_noop("%(party)s has a meeting that stays in %(slot)s (%(pair)s)"),
     "why.party_limit": gettext_noop("%(party)s would have more than %(n)s meetings"),
     "why.conflicts": gettext_noop("it conflicts with other meetings that stay"),
+    "why.party_away": gettext_noop("%(party)s is not available in %(slot)s"),
+    "why.slot_gone": gettext_noop("the slot %(slot)s is no longer open"),
+    "why.table_gone": gettext_noop("%(table)s is no longer open"),
 }
 
 #: Choice lists whose labels a notification may name (stored as the code, shown as the label).
@@ -266,6 +271,24 @@ def shown(notes: Iterable[Notification]) -> list[Shown]:
                 log.warning("event notification %s: stored parameters not understood", note.pk)
                 subject, message = note.subject, note.message
         out.append(Shown(note, subject[:200], message))
+    return out
+
+
+def texts_of(parts: Sequence[Any], fallbacks: Sequence[str]) -> list[str]:
+    """Each stored part (`said` of a history row or of a schedule run's details) in the active language,
+    naming participants as the reader's language names them; where a part is empty or no longer understood,
+    its fallback (the text stored beside it). One query for all the participants named."""
+    people = _participants(part for part in parts if part)
+    out = []
+    for part, fallback in zip(parts, fallbacks, strict=True):
+        if not part:
+            out.append(fallback)
+            continue
+        try:
+            out.append(_render(part, people))
+        except (KeyError, TypeError, ValueError):
+            log.warning("event text not understood: %r", part)
+            out.append(fallback)
     return out
 
 

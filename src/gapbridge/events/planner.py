@@ -154,6 +154,13 @@ _REASONS: tuple[tuple[re.Pattern[str], str, tuple[str, ...]], ...] = (
     ),
     (re.compile(r"participant '(p\d+)' would exceed max_meetings (\d+)"), "why.party_limit", ("party", "n")),
     (re.compile(r"conflicts with other fixed meetings"), "why.conflicts", ()),
+    (
+        re.compile(r"participant '(p\d+)' is unavailable in slot '(s\d+)'"),
+        "why.party_away",
+        ("party", "slot"),
+    ),
+    (re.compile(r"slot '(s\d+)' no longer exists"), "why.slot_gone", ("slot",)),
+    (re.compile(r"table '(t\d+)' no longer exists"), "why.table_gone", ("table",)),
 )
 
 
@@ -342,8 +349,20 @@ def _write(
             if moved
             else (_("placed by the scheduler") if not frm_status else _("placed again"))
         )
+        said = (
+            told.get(key)
+            if moved
+            else notifications.text("why.placed" if not frm_status else "why.placed_again")
+        )
         record_meeting_change(
-            actor, m, from_status=frm_status, from_slot=frm_slot, from_table=frm_table, reason=text, run=run
+            actor,
+            m,
+            from_status=frm_status,
+            from_slot=frm_slot,
+            from_table=frm_table,
+            reason=text,
+            run=run,
+            said=said,
         )
         where = f"{labels.names[target.slot]}, {labels.names[target.table]}"
         if moved:
@@ -364,11 +383,18 @@ def _write(
             if key in stale
             else _("no room left for it")
         )
-        record_meeting_change(
-            actor, m, from_status=frm_status, from_slot=frm_slot, from_table=frm_table, reason=text, run=run
-        )
         reason_told = told.get(key) or notifications.text(
             "why.not_accepted" if key in stale else "why.no_room"
+        )
+        record_meeting_change(
+            actor,
+            m,
+            from_status=frm_status,
+            from_slot=frm_slot,
+            from_table=frm_table,
+            reason=text,
+            run=run,
+            said=reason_told,
         )
         line(key, notifications.text("run.dropped", ref=m.ref, why=reason_told))
     run.dropped += len(stale)
@@ -384,11 +410,12 @@ def _write(
                 },
                 "to": {"slot": labels.names[new.slot], "table": labels.names[new.table]},
                 "reason": why.get(new.request, ""),
+                "said": told.get(new.request),
             }
             for old_m, new in diff.moved
         ],
         "dropped": [
-            {"request": k, "meeting": meetings[k].ref, "reason": why.get(k, "")}
+            {"request": k, "meeting": meetings[k].ref, "reason": why.get(k, ""), "said": told.get(k)}
             for k in sorted(set(leaving) - set(placed), key=_pk)
         ],
         "added": [m.request for m in diff.added],

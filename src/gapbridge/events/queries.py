@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, can_edit, is_secretariat
-from gapbridge.events import times
+from gapbridge.events import notifications, times
 from gapbridge.events.models import (
     Event,
     Meeting,
@@ -203,10 +204,15 @@ class Grid:
     last_run: ScheduleRun | None
     scheduled: int
     utilisation: float
+    #: what the last run moved and could not keep, each with its reason in the reader's language
+    moved: list[dict[str, Any]] = field(default_factory=list)
+    dropped: list[dict[str, Any]] = field(default_factory=list)
 
 
 def grid(event: Event) -> Grid:
     """Slots × tables with each scheduled meeting; conflicts (things changed since the run) are flagged."""
+    last_run = event.runs.first()
+    moved, dropped = run_changes(last_run)
     tables = list(Table.objects.filter(event=event).order_by("position", "id"))
     slots = list(Slot.objects.filter(event=event).select_related("session").order_by("starts_at", "id"))
     meetings = list(_meeting_rows(Meeting.objects.filter(event=event, status=MeetingStatus.SCHEDULED)))
@@ -275,7 +281,22 @@ def grid(event: Event) -> Grid:
                 "recipient__organization",
             )
         ),
-        last_run=event.runs.first(),
+        last_run=last_run,
         scheduled=len(meetings),
         utilisation=len(meetings) / capacity if capacity else 0.0,
+        moved=moved,
+        dropped=dropped,
     )
+
+
+def run_changes(run: ScheduleRun | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The run's moved and dropped meetings as stored in its details, each `reason` in the active language
+    (from the stored message key; the stored text for runs made before keys were stored)."""
+    if run is None or not isinstance(run.details, dict):
+        return [], []
+    moved = [m for m in run.details.get("moved") or [] if isinstance(m, dict)]
+    dropped = [m for m in run.details.get("dropped") or [] if isinstance(m, dict)]
+    rows = [*moved, *dropped]
+    texts = notifications.texts_of([m.get("said") for m in rows], [str(m.get("reason") or "") for m in rows])
+    shown = [{**m, "reason": text} for m, text in zip(rows, texts, strict=True)]
+    return shown[: len(moved)], shown[len(moved) :]

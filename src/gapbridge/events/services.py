@@ -1237,13 +1237,16 @@ def record_meeting_change(
     from_table: Table | None,
     reason: str,
     run: Any = None,
+    said: notifications.Part | None = None,
 ) -> MeetingChange:
-    """One history row; the meeting's slot and table are its new place only when it is scheduled."""
+    """One history row; the meeting's slot and table are its new place only when it is scheduled. `said`:
+    the platform's reason as a notification part (shown in each reader's language), when it gave one."""
     placed = meeting.status == MeetingStatus.SCHEDULED
     return _history(
         MeetingChange,
         actor,
         reason,
+        said=said if isinstance(said, dict) else None,
         meeting=meeting,
         from_status=from_status,
         to_status=meeting.status,
@@ -1265,7 +1268,13 @@ def _cancel(
     meeting.sequence += 1
     meeting.save(update_fields=["status", "sequence", "updated_at"])
     change = record_meeting_change(
-        actor, meeting, from_status=frm, from_slot=meeting.slot, from_table=meeting.table, reason=reason
+        actor,
+        meeting,
+        from_status=frm,
+        from_slot=meeting.slot,
+        from_table=meeting.table,
+        reason=reason,
+        said=told,
     )
     audit.record(actor, "transition", meeting, before=before, after=audit.snapshot(meeting), reason=reason)
     event = meeting.event

@@ -40,6 +40,7 @@ from gapbridge.events.models import (
     Event,
     EventStatus,
     Meeting,
+    MeetingChange,
     MeetingRequest,
     MeetingStatus,
     Participant,
@@ -864,6 +865,16 @@ def _grid_context(request: HttpRequest, event: Event) -> dict[str, Any]:
     return {"event": event, "grid": queries.grid(event), "schedule_form": forms.ScheduleForm()}
 
 
+def _meeting_history(meeting: Meeting) -> list[MeetingChange]:
+    """The meeting's history rows, each with `shown_reason`: the platform's reason in the reader's language
+    (empty where a person wrote the reason, which is shown as written)."""
+    rows = list(meeting.history.select_related("from_slot", "to_slot", "from_table", "to_table"))
+    texts = notifications.texts_of([h.said for h in rows], ["" for _h in rows])
+    for row, text in zip(rows, texts, strict=True):
+        row.shown_reason = text  # type: ignore[attr-defined]
+    return rows
+
+
 @refuse_denied
 @login_required
 @require_safe
@@ -956,7 +967,7 @@ def meeting_detail(request: HttpRequest, event_id: int, meeting_id: int) -> Http
             "when": times.span(meeting.slot.starts_at, meeting.slot.ends_at, event.time_zone)
             if meeting.slot
             else "",
-            "history": meeting.history.select_related("from_slot", "to_slot", "from_table", "to_table"),
+            "history": _meeting_history(meeting),
             "request_history": meeting.request.history.all(),
             "outcome": outcome,
             "chain": outcomes.chain(outcome.link_kind, outcome.link_id, outcome.link_label)
