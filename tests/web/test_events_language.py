@@ -171,3 +171,9 @@ def test_the_schedulers_reasons_are_shown_in_the_readers_language_whoever_ran_it
     # the stored text stays in the language of whoever ran it: a record, and what older rows show
     change = MeetingChange.objects.filter(meeting=meeting).order_by("id").first()
     assert change is not None and change.reason == "placé par le planificateur"
+    # the API gives the same reasons in the request's language, without the stored message key
+    api = (("en", "ITU Academy is not available in"), ("fr", "ITU Academy n’est pas disponible à"))
+    for lang, said in api:
+        body = sec.get(f"/api/v1/events/{s.event.pk}/schedule", HTTP_ACCEPT_LANGUAGE=lang).json()
+        (moved,) = body["last_run"]["moved_meetings"]
+        assert said in moved["reason"] and "said" not in moved, lang

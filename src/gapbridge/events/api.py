@@ -415,6 +415,7 @@ def list_suggestions(
 
 
 def _run_out(run: ScheduleRun) -> schemas.RunOut:
+    moved, dropped = queries.run_changes(run)
     return schemas.RunOut(
         id=run.pk,
         kind=run.kind,
@@ -432,9 +433,15 @@ def _run_out(run: ScheduleRun) -> schemas.RunOut:
         moved=run.moved,
         added=run.added,
         dropped=run.dropped,
-        moved_meetings=list(run.details.get("moved", [])),
-        dropped_meetings=list(run.details.get("dropped", [])),
+        moved_meetings=[_without_key(m) for m in moved],
+        dropped_meetings=[_without_key(m) for m in dropped],
     )
+
+
+def _without_key(change: dict[str, Any]) -> dict[str, Any]:
+    """A moved or dropped meeting as the API gives it: `reason` in the request's language, not the stored
+    message key it was made from."""
+    return {k: v for k, v in change.items() if k != "said"}
 
 
 @router.post(
