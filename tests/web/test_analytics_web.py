@@ -292,3 +292,24 @@ def test_funding_totals_do_not_drift_with_group_by(client: Client, loaded: dict[
         ).json()
         totals.add((body["gross_total_usd"], body["totals_by_measure"]["commitment"]["gross_usd"]))
     assert totals == {(0.01, 0.01)}
+
+
+def test_providers_are_named_like_their_organization_where_it_is_known(
+    client: Client, loaded: dict[str, int]
+) -> None:
+    """Money is named like the organization with the provider's IATI identifier (not as published with the
+    money: a bare identifier, or a name in another language), in the analytics and the registry's funding
+    alike; identifiers of no organization keep the name published with the money."""
+    client.get("/api/v1/analytics/funding")  # builds the analytics tables
+    rows = FundingRow.objects.filter(provider_key="GB-GOV-1")
+    published = set(rows.values_list("provider_name", flat=True))
+    assert published == {"GB-GOV-1 agency"}
+    Organization.objects.filter(iati_ref="GB-GOV-1").update(name="UK Development Office")
+    analytics = client.get("/api/v1/analytics/funding?group_by=provider").json()["results"]
+    names = {r["provider"]: r["provider_name"] for r in analytics}
+    assert names["GB-GOV-1"] == "UK Development Office"
+    registry = client.get("/api/v1/funding?group_by=provider").json()["rows"]
+    assert {r["provider"]: r["provider_name"] for r in registry}["GB-GOV-1"] == "UK Development Office"
+    Organization.objects.filter(iati_ref="GB-GOV-1").delete()
+    again = client.get("/api/v1/analytics/funding?group_by=provider").json()["results"]
+    assert {r["provider"]: r["provider_name"] for r in again}["GB-GOV-1"] == "GB-GOV-1 agency"

@@ -30,6 +30,7 @@ from gapbridge.analytics.models import (
 from gapbridge.analytics.need import CountryNeed, check_focus_area, eligible_economies, needs
 from gapbridge.api.limits import check_id
 from gapbridge.countries.queries import QueryError
+from gapbridge.organizations.queries import provider_names
 
 GROUP_FIELDS = {
     "country": "iso3",
@@ -140,12 +141,13 @@ def totals_by_measure(filters: FundingFilter | None = None) -> dict[str, dict[st
 
 
 def _provider_names() -> dict[str, str]:
-    found: dict[str, str] = {}
+    published: dict[str, str] = {}
     for key, name in FundingRow.objects.exclude(provider_name="").values_list(
         "provider_key", "provider_name"
     ):
-        found.setdefault(key, name)
-    return found
+        published.setdefault(key, name)
+    keys = FundingRow.objects.exclude(provider_key="").values_list("provider_key", flat=True).distinct()
+    return provider_names(published, keys)
 
 
 def totals(filters: FundingFilter | None = None) -> dict[str, dict[str, float]]:

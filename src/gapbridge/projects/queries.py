@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from gapbridge.countries.models import Economy
 from gapbridge.countries.queries import QueryError
+from gapbridge.organizations.queries import provider_names
 from gapbridge.projects.focus import load_focus_map
 from gapbridge.projects.models import (
     Activity,
@@ -248,6 +249,13 @@ def funding(
         row.unconvertible.values[currency] = row.unconvertible.values.get(currency, Decimal(0)) + Decimal(
             str(values["original"] or 0)
         )
+    if "provider_key" in dims:
+        names = provider_names(
+            {r.key["provider"]: r.provider_name for r in rows.values() if r.provider_name},
+            (r.key["provider"] for r in rows.values()),
+        )
+        for r in rows.values():
+            r.provider_name = names.get(r.key["provider"], r.provider_name)
     ordered = sorted(rows.values(), key=lambda r: tuple(_sort_key(r.key.get(g)) for g in group_by))
     return Funding(list(group_by), ordered, "cube" if use_cube else "facts")
 
