@@ -145,25 +145,31 @@ def _url(obj: Any) -> str:
 
 def _needs(economy: Economy) -> Section:
     from gapbridge.needs.models import Need, NeedStatus
+    from gapbridge.offers.content import shown
 
     closed = [NeedStatus.FULFILLED, NeedStatus.CLOSED]
     qs = Need.objects.public().filter(country=economy).exclude(status__in=closed).order_by("-id")[:20]
     return Section(
         _("Open needs"),
-        [{"title": n.title, "status": n.status_label(), "url": _url(n)} for n in qs],
+        [{"title": shown(n).fields["title"], "status": n.status_label(), "url": _url(n)} for n in qs],
     )
 
 
 def _matches(economy: Economy) -> Section:
     from gapbridge.matches.lifecycle import OPEN, PUBLIC
     from gapbridge.matches.models import Match
+    from gapbridge.offers.content import shown
 
-    shown = [s.value for s in OPEN & PUBLIC]
-    qs = Match.objects.filter(need__country=economy, status__in=shown).select_related("need", "offer")
+    public = [s.value for s in OPEN & PUBLIC]
+    qs = Match.objects.filter(need__country=economy, status__in=public).select_related("need", "offer")
     return Section(
         _("Matches under way"),
         [
-            {"title": f"{m.need.title} ↔ {m.offer}", "status": m.get_status_display(), "url": _url(m)}
+            {
+                "title": f"{shown(m.need).fields['title']} ↔ {shown(m.offer).fields['title']}",
+                "status": m.get_status_display(),
+                "url": _url(m),
+            }
             for m in qs.order_by("-id")[:20]
         ],
     )

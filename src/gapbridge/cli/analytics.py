@@ -86,6 +86,11 @@ def allocate(
         )
 
 
+def _share(value: float | None) -> str:
+    """A precision or recall as printed: "n/a" when there was nothing to measure it on."""
+    return "n/a" if value is None else f"{value:.2f}"
+
+
 @app.command()
 def overlaps(
     evaluate: Annotated[
@@ -145,8 +150,9 @@ def overlaps(
         d = result.detection
         err.print(
             f"{result.pairs_known} known pairs (traceability links between publishers); precision "
-            f"{result.precision}, recall {result.recall}; blocking lets through {result.blocking_recall} of "
-            f"the known pairs; {d.comparisons:,} comparisons instead of {d.all_pairs:,}."
+            f"{_share(result.precision)}, recall {_share(result.recall)}; blocking lets through "
+            f"{_share(result.blocking_recall)} of the known pairs; {d.comparisons:,} comparisons instead of "
+            f"{d.all_pairs:,}."
         )
         typer.echo(json.dumps(data, indent=2))
         return
@@ -193,7 +199,7 @@ def analytics_refresh(
     err.print(
         f"{summary.activities:,} activities, {summary.flows:,} funding-chain links, "
         f"{summary.weighted:,} activities weighted below 1, {summary.funding_rows:,} funding rows in "
-        f"{summary.seconds:.1f} s. Disbursements: "
+        f"{summary.seconds:.1f} s. Disbursements and expenditure: "
         f"gross ${summary.gross.get('disbursement', 0):,.0f}, de-duplicated "
         f"${summary.deduplicated.get('disbursement', 0):,.0f}."
     )

@@ -5,6 +5,7 @@ and adopting an indicative need. Views validate and call services."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -65,6 +66,14 @@ def need_list(request: HttpRequest) -> HttpResponse:
     page_obj = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
+    # No country has published a need under these filters: say how many indicative needs (derived from data)
+    # they would find, with a link, rather than show an empty board.
+    indicative, indicative_query = 0, ""
+    if not error and f.origin == NeedOrigin.REQUESTED and page_obj.paginator.count == 0:
+        indicative = queries.search(request.user, replace(f, origin=NeedOrigin.DERIVED)).count()
+        derived = params.copy()
+        derived["origin"] = NeedOrigin.DERIVED
+        indicative_query = derived.urlencode()
     return render(
         request,
         "needs/need_list.html",
@@ -77,6 +86,8 @@ def need_list(request: HttpRequest) -> HttpResponse:
             "kinds": SupportKind.choices,
             "statuses": NeedStatus.choices,
             "origins": NeedOrigin.choices,
+            "indicative": indicative,
+            "indicative_query": indicative_query,
             "countries": Economy.objects.order_by("name_en"),
             "can_create": request.user.is_authenticated
             and (

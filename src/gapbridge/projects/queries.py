@@ -250,12 +250,12 @@ def funding(
             str(values["original"] or 0)
         )
     if "provider_key" in dims:
-        names = provider_names(
+        labels = provider_names(
             {r.key["provider"]: r.provider_name for r in rows.values() if r.provider_name},
             (r.key["provider"] for r in rows.values()),
         )
         for r in rows.values():
-            r.provider_name = names.get(r.key["provider"], r.provider_name)
+            r.provider_name = labels.get(r.key["provider"], r.provider_name)
     ordered = sorted(rows.values(), key=lambda r: tuple(_sort_key(r.key.get(g)) for g in group_by))
     return Funding(list(group_by), ordered, "cube" if use_cube else "facts")
 

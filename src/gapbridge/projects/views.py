@@ -4,6 +4,7 @@ files, country funding, and the secretariat's upload page (imported by a backgro
 from __future__ import annotations
 
 import threading
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -45,16 +46,28 @@ def _filters(request: HttpRequest) -> queries.ActivityFilter:
     )
 
 
+def _asked(request: HttpRequest) -> SimpleNamespace:
+    """The search filters as typed (unchecked): what the form shows again after a refused filter."""
+    asked = {name: request.GET.get(name, "").strip() for name in FILTER_NAMES}
+    asked["country"] = asked["country"].upper()
+    return SimpleNamespace(**asked)
+
+
+FILTER_NAMES = ("q", "country", "focus_area", "sector", "publisher", "status", "year")
+
+
 @require_safe
 def search(request: HttpRequest) -> HttpResponse:
     error = ""
+    filters: Any
     try:
         filters = _filters(request)
         qs = queries.activities(filters).order_by(F("last_updated_datetime").desc(nulls_last=True), "pk")
         paginator = Paginator(qs, PAGE_SIZE)
         page = paginator.get_page(request.GET.get("page"))
     except queries.QueryError as exc:
-        filters, page, error = queries.ActivityFilter(), None, str(exc)
+        # the form keeps what was asked, so one bad filter can be mended without choosing the rest again
+        filters, page, error = _asked(request), None, str(exc)
     params = request.GET.copy()
     params.pop("page", None)
     statuses = codelist_names.names("ActivityStatus")
