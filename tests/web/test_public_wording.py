@@ -101,3 +101,21 @@ def test_the_analytics_say_when_they_were_built_in_one_sentence(tmp_path: Path) 
     built = re.search(r"Built from the registry on ([^<]*)</p>", page)
     assert built is not None and re.fullmatch(r"[^.]*\S \d{2}:\d{2}\.", built.group(1).replace(". ", " "))
     assert ".." not in built.group(1)
+
+
+def test_matches_lead_each_reader_to_their_matches() -> None:
+    """/matches/ has no list of its own: it leads to the reader's dashboard, or to the needs."""
+    assert Client().get("/matches/").url == "/needs/"
+    cases = {
+        factories.user("fp-ken", Role.FOCAL_POINT, iso3="KEN"): "/matches/focal-point/",
+        factories.user("sec", Role.SECRETARIAT): "/matches/focal-point/",
+        factories.user(
+            "editor", Role.ORG_EDITOR, organization=factories.organization("Data Academy", "XM-DATA-ACADEMY")
+        ): "/matches/provider/",
+    }
+    for user, where in cases.items():
+        client = Client()
+        client.force_login(user)
+        response = client.get("/matches/")
+        assert response.status_code == 302 and response.url == where, user.username
+        assert client.get(where).status_code == 200

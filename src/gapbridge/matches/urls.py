@@ -7,6 +7,7 @@ from gapbridge.matches import views
 app_name = "matches"
 
 urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.index, name="index"),
     path("act/", views.match_act, name="act"),
     path("provider/", views.provider_dashboard, name="provider"),
     path("focal-point/", views.focal_point_dashboard, name="focal-point"),

@@ -109,6 +109,19 @@ def match_transition(request: HttpRequest, match_id: int) -> HttpResponse:
     return HttpResponseRedirect(reverse("matches:detail", args=[match_id]))
 
 
+@require_safe
+def index(request: HttpRequest) -> HttpResponse:
+    """/matches/: where a reader's matches are. A focal point's country dashboard, a provider's dashboard;
+    the secretariat, who sees every country, starts at the focal points' dashboard; anyone else at the needs
+    (matches start from a need), as matches have no public list of their own."""
+    user = request.user
+    if user.is_authenticated and (is_secretariat(user) or country_ids(user)):
+        return HttpResponseRedirect(reverse("matches:focal-point"))
+    if user.is_authenticated and organization_ids(user):
+        return HttpResponseRedirect(reverse("matches:provider"))
+    return HttpResponseRedirect(reverse("needs:list"))
+
+
 @login_required
 @require_safe
 def provider_dashboard(request: HttpRequest) -> HttpResponse:
