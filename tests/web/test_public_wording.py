@@ -119,3 +119,12 @@ def test_matches_lead_each_reader_to_their_matches() -> None:
         response = client.get("/matches/")
         assert response.status_code == 302 and response.url == where, user.username
         assert client.get(where).status_code == 200
+
+
+def test_the_profile_chart_gives_scores_with_the_tables_one_decimal() -> None:
+    page = _get("/countries/KEN/")
+    chart = page[page.index("<svg") : page.index("</svg>")]
+    texts = re.findall(r"<text[^>]*>([^<]*)</text>", chart)
+    ticks = {"0", "25", "50", "75", "100"}
+    values = [t for t in texts if t not in ticks and re.fullmatch(r"[\d.,]+", t)]
+    assert values and all(re.fullmatch(r"\d+\.\d", v) for v in values), values

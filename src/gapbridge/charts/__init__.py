@@ -5,7 +5,14 @@ offline and on low-end devices, and the renderers are tested without a database.
 """
 
 from gapbridge.charts.errors import ChartError, ChartInputError, GeometryError
-from gapbridge.charts.svg import BarSeries, bar_chart_svg, grouped_compare_svg, sparkline_svg
+from gapbridge.charts.svg import (
+    BarSeries,
+    Scale,
+    bar_chart_svg,
+    grouped_compare_svg,
+    nice_scale,
+    sparkline_svg,
+)
 from gapbridge.charts.worldmap import ClassBreaks, WorldGeometry, choropleth_svg, class_breaks, load_world
 
 __all__ = [
@@ -14,11 +21,13 @@ __all__ = [
     "ChartInputError",
     "ClassBreaks",
     "GeometryError",
+    "Scale",
     "WorldGeometry",
     "bar_chart_svg",
     "choropleth_svg",
     "class_breaks",
     "grouped_compare_svg",
     "load_world",
+    "nice_scale",
     "sparkline_svg",
 ]

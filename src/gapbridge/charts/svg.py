@@ -35,7 +35,7 @@ from gapbridge.charts.markup import (
     wrap_text,
 )
 
-__all__ = ["BarSeries", "bar_chart_svg", "grouped_compare_svg", "sparkline_svg"]
+__all__ = ["BarSeries", "Scale", "bar_chart_svg", "grouped_compare_svg", "nice_scale", "sparkline_svg"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,13 +78,52 @@ class _Mirror:
         return bidi_text(text, "rtl" if self.rtl else "ltr")
 
 
+@dataclass(frozen=True, slots=True)
+class Scale:
+    """A value axis from 0 to `top` in `intervals` equal steps of `step` (a round number)."""
+
+    top: float
+    step: float
+    intervals: int
+
+    def ticks(self) -> list[float]:
+        # round(): 3 x 0.1 is 0.30000000000000004 in binary floating point
+        return [round(i * self.step, 12) for i in range(self.intervals + 1)]
+
+
+#: Round steps: 1, 2, 2.5 and 5 times a power of ten. 2.5 only from 2.5 up: 0.25 needs two decimals, more
+#: than the charts' labels show below 1000.
+_NICE_STEPS: Final = (1.0, 2.0, 2.5, 5.0, 10.0)
+
+
+def nice_scale(max_value: float, max_intervals: int = 4) -> Scale:
+    """The smallest round step that covers `max_value` in at most `max_intervals` steps, and the axis end
+    rounded up to it: 100 -> 0/25/50/75/100, 14.3 -> 0/5/10/15, 505,821 -> 0/200,000/400,000/600,000."""
+    if not (math.isfinite(max_value) and max_value > 0):
+        raise ChartInputError("max_value", f"must be a positive number, not {max_value}")
+    if max_intervals < 1:
+        raise ChartInputError("max_intervals", f"must be at least 1, not {max_intervals}")
+    raw = max_value / max_intervals
+    exponent = math.floor(math.log10(raw))
+    for exp in (exponent, exponent + 1):
+        for mantissa in _NICE_STEPS:
+            if mantissa == 2.5 and exp < 0:
+                continue
+            step = float(f"{mantissa}e{exp}")  # exact decimal, unlike mantissa * 10**exp
+            # the tolerance keeps float noise (0.07 / 0.01 = 7.000000000000001) from adding an interval
+            intervals = max(1, math.ceil(max_value / step - 1e-9))
+            if intervals <= max_intervals:
+                return Scale(round(intervals * step, 12), step, intervals)
+    raise AssertionError("unreachable: 10 x 10^(exponent + 1) always fits")  # pragma: no cover
+
+
 def _validate(categories: Sequence[str], series: Sequence[BarSeries], max_value: float) -> None:
     if not categories:
         raise ChartInputError("categories", "at least one category is needed")
     if not series:
         raise ChartInputError("series", "at least one series is needed")
-    if not max_value > 0:
-        raise ChartInputError("max_value", f"must be positive, not {max_value}")
+    if not (math.isfinite(max_value) and max_value > 0):
+        raise ChartInputError("max_value", f"must be a positive number, not {max_value}")
     for i, s in enumerate(series):
         if len(s.values) != len(categories):
             raise ChartInputError(
@@ -166,13 +205,16 @@ def _grid(
     track: float,
     top: float,
     bottom: float,
-    max_value: float,
+    scale: Scale,
     number_format: NumberFormat = format_number,
-) -> str:
-    """Light vertical gridlines at quarters of the scale with tick labels underneath."""
+    axis_label: str | None = None,
+) -> tuple[str, float]:
+    """Light vertical gridlines at each round step of the scale with tick labels underneath, and the
+    optional unit caption below them at the scale's far end; returns (markup, height below `bottom`)."""
+    ticks = scale.ticks()
+    xs = [x0 + track * value / scale.top for value in ticks]
     parts = ['<g class="gb-grid" stroke="#e6e6e6" stroke-width="1">']
-    for i in range(5):
-        x = x0 + track * i / 4
+    for x in xs:
         parts.append(f'<line x1="{m.x(x)}" y1="{num(top)}" x2="{m.x(x)}" y2="{num(bottom)}"/>')
     parts.append("</g>")
     parts.append(
@@ -180,14 +222,26 @@ def _grid(
         f'stroke="{AXIS_COLOR}" stroke-width="1"/>'
     )
     parts.append(f'<g class="gb-tick-label" font-size="{num(_SMALL_FONT - 1)}" fill="{MUTED_TEXT_COLOR}">')
-    for i in range(5):
-        x = x0 + track * i / 4
+    shown = None
+    for x, value in zip(xs, ticks, strict=True):
+        label = number_format(value)
+        if label == shown:
+            continue  # a formatter coarser than the step (0, 0.5, 1 as whole numbers): no repeated labels
+        shown = label
         parts.append(
             f'<text x="{m.x(x)}" y="{num(bottom + _SMALL_FONT + 2)}" text-anchor="middle">'
-            f"{m.text(number_format(max_value * i / 4))}</text>"
+            f"{m.text(label)}</text>"
         )
     parts.append("</g>")
-    return "".join(parts)
+    below = _SMALL_FONT + 2
+    if axis_label:
+        below += _SMALL_FONT + 4
+        parts.append(
+            f'<text class="gb-axis-label" x="{m.x(x0 + track)}" y="{num(bottom + below)}" '
+            f'font-size="{num(_SMALL_FONT - 1)}" fill="{MUTED_TEXT_COLOR}" text-anchor="end">'
+            f"{m.text(fit_text(axis_label, track, _SMALL_FONT - 1))}</text>"
+        )
+    return "".join(parts), below
 
 
 def _summary(
@@ -214,21 +268,28 @@ def bar_chart_svg(
     max_value: float = 100.0,
     insufficient_label: str = "insufficient data",
     number_format: NumberFormat = format_number,
+    value_format: NumberFormat | None = None,
+    axis_label: str | None = None,
     width: float = 640.0,
     id_prefix: str | None = None,
 ) -> str:
     """Grouped horizontal bars: one group per category (pillar), one bar per series.
 
     Put the country first in `series` and peer-group averages after it; the first series gets the
-    strongest colour. `description` defaults to all values spelled out as text.
+    strongest colour. `description` defaults to all values spelled out as text. The scale runs from 0 to
+    `max_value` rounded up to a round step (`nice_scale`); `number_format` writes its tick labels and,
+    unless `value_format` is given (e.g. one fixed decimal, as the table beside the chart), the values.
+    `axis_label` (e.g. "million USD") is written under the scale.
     """
     direction = check_lang_dir(lang_dir)
     _validate(categories, series, max_value)
+    scale = nice_scale(max_value)
+    values_format = value_format or number_format
     m = _Mirror(width, direction)
     prefix = id_prefix or default_id(
         "bars", title, list(categories), [(s.label, list(s.values)) for s in series]
     )
-    desc = description or _summary(categories, series, number_format, insufficient_label)
+    desc = description or _summary(categories, series, values_format, insufficient_label)
 
     # Whole units throughout, so RTL positions (width - x - w) mirror LTR ones exactly after rounding.
     label_w = math.ceil(min(max(text_width(c, _FONT) for c in categories), width * 0.34))
@@ -250,7 +311,7 @@ def bar_chart_svg(
         )
         for si, s in enumerate(series):
             value = s.values[ci]
-            shown = insufficient_label if value is None or is_missing(value) else number_format(value)
+            shown = insufficient_label if value is None or is_missing(value) else values_format(value)
             body.append(
                 _bar(
                     m,
@@ -258,16 +319,17 @@ def bar_chart_svg(
                     y=gy + si * (_BAR_H + _BAR_GAP),
                     track=track,
                     value=value,
-                    max_value=max_value,
+                    max_value=scale.top,
                     series_index=si,
                     tooltip=f"{s.label} – {category}: {shown}",
                     insufficient_label=insufficient_label,
-                    number_format=number_format,
+                    number_format=values_format,
                     room=track + _VALUE_SPACE,
                 )
             )
     bottom = top + len(categories) * (group_h + _GROUP_GAP) - _GROUP_GAP + 4
-    height = bottom + _SMALL_FONT + 2 + _MARGIN
+    grid, below = _grid(m, x0, track, top - 4, bottom, scale, number_format, axis_label)
+    height = bottom + below + _MARGIN
     return "".join(
         [
             svg_open(
@@ -280,7 +342,7 @@ def bar_chart_svg(
                 lang_dir=direction,
             ),
             legend,
-            _grid(m, x0, track, top - 4, bottom, max_value, number_format),
+            grid,
             *body,
             "</svg>",
         ]
@@ -297,6 +359,7 @@ def grouped_compare_svg(
     max_value: float = 100.0,
     insufficient_label: str = "insufficient data",
     number_format: NumberFormat = format_number,
+    value_format: NumberFormat | None = None,
     width: float = 760.0,
     id_prefix: str | None = None,
 ) -> str:
@@ -304,11 +367,13 @@ def grouped_compare_svg(
 
     Each cell is a short bar with its value, so rows compare across countries and columns read as a
     country's profile; unlike one long grouped chart, it stays legible with five countries and six pillars.
+    `value_format`, if given, writes the values (e.g. one fixed decimal, as the table beside the chart).
     """
     direction = check_lang_dir(lang_dir)
     _validate(categories, series, max_value)
     if not 2 <= len(series) <= 5:
         raise ChartInputError("series", f"compare 2 to 5 countries, not {len(series)}")
+    number_format = value_format or number_format  # no scale to label: the values are all it writes
     m = _Mirror(width, direction)
     prefix = id_prefix or default_id(
         "cmp", title, list(categories), [(s.label, list(s.values)) for s in series]

@@ -45,7 +45,8 @@ class IndicatorObservationPageOut(Schema):
 
 class CountryGroupOut(Schema):
     code: str
-    name: str
+    name: str  # as the reference data spells it (English): stable, for scripts
+    label: str  # the name in the request's language
     kind: str
     source: str
     source_url: str
@@ -136,6 +137,7 @@ def _group_out(g: CountryGroup) -> CountryGroupOut:
     return CountryGroupOut(
         code=g.code,
         name=g.name,
+        label=g.display_name,
         kind=g.kind,
         source=g.source,
         source_url=g.source_url,

@@ -1,8 +1,9 @@
 """Loading the bundled reference data into the database: all of it in one transaction, or nothing.
 
 `load_reference` parses every file first (so a bad file is refused before any write), then replaces the
-reference rows in one transaction and recomputes the Gap Index. A checksum of the files makes a second run
-a no-op unless `force` is given. Group memberships edited by the secretariat are never overwritten.
+reference rows in one transaction and recomputes the Gap Index. A checksum of the files (and of
+`LOADER_VERSION`) makes a second run a no-op unless `force` is given. Group memberships edited by the
+secretariat are never overwritten.
 """
 
 from __future__ import annotations
@@ -46,8 +47,16 @@ class LoadSummary:
     notes: list[str] = field(default_factory=list)
 
 
+#: Bump whenever the same files would now load differently (how a file is read or cleaned, how the Gap Index
+#: or its peers are computed): it is part of the checksum, so the next `load-reference` after an upgrade
+#: reloads and recomputes instead of answering "unchanged" and keeping rows an older version wrote.
+#: 2: law titles cleaned of HTML (<br>, &#39;), links unescaped; peers ahead must lead on a shared indicator.
+LOADER_VERSION = "2"
+
+
 def checksum(root: Path) -> str:
-    digest = hashlib.sha256()
+    """The files' names and contents, and the loader version that reads them."""
+    digest = hashlib.sha256(f"gapbridge-loader-{LOADER_VERSION}\n".encode())
     for path in sorted(p for p in root.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())

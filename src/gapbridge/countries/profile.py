@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.utils.translation import get_language
 
-from gapbridge.countries import queries
+from gapbridge.countries import labels, queries
 from gapbridge.countries.models import (
     CountryScore,
     Economy,
@@ -48,6 +48,7 @@ def membership_out(m: GroupMembership) -> MembershipOut:
     return MembershipOut(
         code=m.group.code,
         name=m.group.name,
+        label=labels.group_name(m.group.code, m.group.name),
         status=m.status,
         start_date=m.start_date,
         end_date=m.end_date,
@@ -135,6 +136,7 @@ def build_profile(economy: Economy, on: dt.date | None = None) -> CountryProfile
         GroupAverageOut(
             code=a.code,
             name=a.name,
+            label=labels.group_name(a.code, a.name),
             members_scored=a.members_scored,
             overall=_round(a.overall),
             pillars={k: _round(v) for k, v in a.pillars.items()},

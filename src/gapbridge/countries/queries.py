@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Case, Count, F, IntegerField, Max, Prefetch, Q, Value, When
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gapbridge.countries.models import (
@@ -209,7 +209,10 @@ def all_averages(on: dt.date | None = None) -> dict[str, GroupAverage]:
     for region, members in by_region.items():
         result[f"region:{region}"] = _average(f"region:{region}", region, members, overall, pillars)
     for income, members in by_income.items():
-        label = str(IncomeGroup(income).label)
+        # Cached for every language: the stored name is English, like the groups' (labels.group_name
+        # gives the reader's language).
+        with translation.override("en"):
+            label = str(IncomeGroup(income).label)
         result[f"income:{income}"] = _average(f"income:{income}", label, members, overall, pillars)
     group_members: dict[int, set[int]] = {}
     for m in GroupMembership.objects.all():

@@ -9,9 +9,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import gzip
+import html
 import io
 import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -357,6 +359,31 @@ def name_index(root: Path, economies: list[EconomyRow]) -> NameIndex:
     return lookup
 
 
+# An HTML tag: "<" then a name (or "/" and a name), e.g. <br>, <br/>, <br />, </p>, <span class="x">. A
+# "<" followed by a space or a digit ("< 5 years") is text, not a tag.
+_TAG = re.compile(r"<\s*/?\s*[A-Za-z][^<>]*>")
+# Only entities closed by ";": html.unescape alone also decodes legacy names without one, which turns a query
+# string's "&sect=1" into "§=1" and "&not=2" into "¬=2".
+_ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+
+
+def _unescape(text: str) -> str:
+    return _ENTITY.sub(lambda m: html.unescape(m.group(0)), text)
+
+
+def clean_title(text: str) -> str:
+    """A law's title as plain text: the tracker's HTML line breaks and other tags become spaces, character
+    references are decoded (&#39; -> '), and runs of whitespace (including no-break spaces) become one."""
+    text = _TAG.sub(" ", _unescape(text))
+    return " ".join(text.split())
+
+
+def clean_url(text: str) -> str:
+    """A law's link with its HTML character references decoded ("?a=1&amp;b=2" -> "?a=1&b=2"): the tracker
+    stores some links HTML-escaped, and a page escapes them again, so the query string would break."""
+    return _unescape(text).strip()
+
+
 def read_legal(root: Path, m49_to_iso3: dict[str, str]) -> list[LegalRow]:
     """UNCTAD Global Cyberlaw Tracker: status per legislation area, with the laws' titles and links."""
     folder = root / "legal" / "unctad-cyberlaw-tracker"
@@ -392,7 +419,9 @@ def read_legal(root: Path, m49_to_iso3: dict[str, str]) -> list[LegalRow]:
                 raise ReferenceDataError(path, line, column, f"unknown status {row[column]!r}")
             entry = links.get(code, {}).get(column) or []
             laws = [
-                [str(item[0]), str(item[1])] for item in entry if isinstance(item, list) and len(item) >= 2
+                [clean_url(str(item[0])), clean_title(str(item[1]))]
+                for item in entry
+                if isinstance(item, list) and len(item) >= 2
             ]
             rows.append(LegalRow(iso3, area, status, laws))
     return rows

@@ -28,7 +28,8 @@ class IncomeGroupOut(Schema):
 
 class MembershipOut(Schema):
     code: str
-    name: str
+    name: str  # as the reference data spells it (English): stable, for scripts
+    label: str  # the name in the request's language
     status: str
     start_date: dt.date | None
     end_date: dt.date | None
@@ -118,7 +119,8 @@ class PeerOut(Schema):
 
 class GroupAverageOut(Schema):
     code: str
-    name: str
+    name: str  # English, stable
+    label: str  # the name in the request's language
     members_scored: int
     overall: float | None
     pillars: dict[str, float | None]

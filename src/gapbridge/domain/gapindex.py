@@ -663,21 +663,23 @@ def describe_difference(spec: IndicatorSpec, peer: IndicatorValue, country: Indi
 
 def _differences(
     pillar: PillarSpec, peer: PillarScore, country: PillarScore, min_difference: float
-) -> tuple[tuple[str, str], ...]:
-    """Indicators where the peer is clearly ahead (largest first), then those the country has no data for."""
+) -> tuple[tuple[tuple[str, str], ...], bool]:
+    """Indicators where the peer is clearly ahead (largest first), then those the country has no data for;
+    and whether any of them is measured on both sides (the peer's lead is then shown, not assumed)."""
     ahead: list[tuple[float, int, str, str]] = []
+    measured = False
     for order, spec in enumerate(pillar.indicators):
         mine, theirs = country.indicator(spec.code), peer.indicator(spec.code)
         if theirs.normalised is None:
             continue
         if mine.normalised is None:
             gap = -math.inf  # unknown gap: listed, but after every measured one
-        elif theirs.normalised - mine.normalised >= min_difference:
-            gap = theirs.normalised - mine.normalised
+        elif (gap := theirs.normalised - mine.normalised) > 0.0 and gap >= min_difference:
+            measured = True
         else:
             continue
         ahead.append((-gap, order, spec.code, describe_difference(spec, theirs, mine)))
-    return tuple((code, text) for _, _, code, text in sorted(ahead))
+    return tuple((code, text) for _, _, code, text in sorted(ahead)), measured
 
 
 def peers_further_ahead(
@@ -691,10 +693,13 @@ def peers_further_ahead(
     max_population_ratio: float = 10.0,
     min_difference: float = 0.1,
 ) -> list[Peer]:
-    """Countries in a similar situation whose `pillar` score is at least `margin` points higher.
+    """Countries in a similar situation whose `pillar` score is at least `margin` points higher and that
+    are clearly ahead (by `min_difference` or more, normalised) on at least one indicator both have.
 
     Similar = same income group or same region, and population within `max_population_ratio` either way
-    (countries without a known population are never peers). Peers are ordered by context distance (see
+    (countries without a known population are never peers). A higher score alone is not enough: a pillar is
+    the mean of the indicators a country has, so a peer lacking the country's weakest indicator can score
+    higher while doing no better on anything. Peers are ordered by context distance (see
     _context_distance), then by higher score, then ISO3. Returns [] when the country has no pillar score.
     """
     by_iso3 = _universe(contexts)
@@ -719,8 +724,10 @@ def peers_further_ahead(
             continue
         if not _is_similar(country_context, context):
             continue
+        differences, measured = _differences(pillar_spec, peer_pillar, country_pillar, min_difference)
+        if not measured:
+            continue
         distance = _context_distance(country_context, context, population_distance)
-        differences = _differences(pillar_spec, peer_pillar, country_pillar, min_difference)
         peer = Peer(other, score.name, peer_pillar.score, gap, distance, differences)
         candidates.append((distance, -peer_pillar.score, other, peer))
     candidates.sort(key=lambda c: (c[0], c[1], c[2]))

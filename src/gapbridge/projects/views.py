@@ -197,6 +197,7 @@ def country_funding(request: HttpRequest, iso3: str) -> HttpResponse:
             lang_dir=direction,
             max_value=top,
             number_format=chart_number,
+            axis_label=_("million USD"),
         )
     focus_rows = sorted(by_focus.rows, key=lambda r: -float(r.usd["disbursements"] + r.usd["commitments"]))
     labelled = [
@@ -217,6 +218,7 @@ def country_funding(request: HttpRequest, iso3: str) -> HttpResponse:
             lang_dir=direction,
             max_value=max([*values, 0.001]),
             number_format=chart_number,
+            axis_label=_("million USD"),
         )
     providers = sorted(by_provider.rows, key=lambda r: -float(r.usd["disbursements"] + r.usd["commitments"]))
     return render(

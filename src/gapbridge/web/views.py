@@ -35,7 +35,7 @@ from gapbridge.countries.schemas import CountryProfileOut
 from gapbridge.domain import gapindex
 from gapbridge.domain.gapindex import PILLARS
 from gapbridge.web import maps
-from gapbridge.web.i18n import chart_number, text_dir
+from gapbridge.web.i18n import chart_number, local_number, text_dir
 
 MAX_COMPARE = 5
 
@@ -158,6 +158,11 @@ def _filters(request: HttpRequest) -> queries.CountryFilter:
     )
 
 
+def score_number(value: float) -> str:
+    """A score on a chart as in the table beside it: one decimal ("59.0")."""
+    return local_number(value, 1)
+
+
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     load = ReferenceLoad.objects.first()
@@ -257,6 +262,7 @@ def country_profile(request: HttpRequest, iso3: str) -> HttpResponse:
         lang_dir=text_dir(),
         insufficient_label=_("insufficient data"),
         number_format=chart_number,
+        value_format=score_number,
     )
     mini_map = maps.overall_map(highlight=profile.iso3)
     peers_by_pillar: dict[str, list[Any]] = {}
@@ -321,6 +327,7 @@ def compare(request: HttpRequest) -> HttpResponse:
             lang_dir=text_dir(),
             insufficient_label=_("insufficient data"),
             number_format=chart_number,
+            value_format=score_number,
         )
     return render(
         request,
