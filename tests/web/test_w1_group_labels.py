@@ -77,3 +77,18 @@ def test_group_list_api_has_a_label_in_the_request_language(client: Client) -> N
     assert (ldc["name"], ldc["label"]) == (CountryGroup.objects.get(code="ldc").name, french("ldc"))
     one = client.get("/api/v1/groups/ldc", HTTP_ACCEPT_LANGUAGE="fr").json()
     assert (one["name"], one["label"]) == (ldc["name"], ldc["label"])
+
+
+def test_pillars_and_indicators_carry_a_label_in_the_requests_language() -> None:
+    from gapbridge.countries import labels
+
+    client = Client()
+    english = client.get("/api/v1/countries/KEN", HTTP_ACCEPT_LANGUAGE="en").json()["gap_index"]["pillars"]
+    french = client.get("/api/v1/countries/KEN", HTTP_ACCEPT_LANGUAGE="fr").json()["gap_index"]["pillars"]
+    assert [p["name"] for p in english] == [p["name"] for p in french]  # the stable English name
+    assert all(p["label"] == p["name"] for p in english)
+    with translation.override("fr"):
+        expected = [labels.pillar_name(p["code"], p["name"]) for p in english]
+        indicator = labels.indicator_name(english[0]["indicators"][0]["code"])
+    assert [p["label"] for p in french] == expected and expected != [p["name"] for p in english]
+    assert french[0]["indicators"][0]["label"] == indicator != english[0]["indicators"][0]["name"]

@@ -98,6 +98,7 @@ def build_profile(economy: Economy, on: dt.date | None = None) -> CountryProfile
         PillarOut(
             code=p.pillar,
             name=p.name,
+            label=labels.pillar_name(p.pillar, p.name),
             score=_round(p.score),
             coverage=round(p.coverage, 3),
             status=p.status,
@@ -107,6 +108,7 @@ def build_profile(economy: Economy, on: dt.date | None = None) -> CountryProfile
                 IndicatorValueOut(
                     code=v.code,
                     name=v.name,
+                    label=labels.indicator_name(v.code, v.name),
                     unit=v.unit,
                     value=v.value,
                     year=v.year,

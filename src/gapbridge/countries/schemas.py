@@ -61,6 +61,8 @@ class CountryPageOut(Schema):
 class IndicatorValueOut(Schema):
     code: str
     name: str
+    #: `name` in the request's language
+    label: str
     unit: str
     value: float | None
     year: int | None
@@ -72,6 +74,8 @@ class IndicatorValueOut(Schema):
 class PillarOut(Schema):
     code: str
     name: str
+    #: `name` in the request's language
+    label: str
     score: float | None
     coverage: float
     status: str
