@@ -421,3 +421,33 @@ def test_a_barrier_links_to_a_real_registry_project_and_shows_the_chain(people: 
     assert chain["need"] == [] and chain["offer"] == []
     services.unlink(people["fp"], made.pk)
     assert not b.links.exists()
+
+
+def test_the_country_responsible_does_not_learn_who_reported_it(people: dict[str, Any]) -> None:
+    """A reporter who keeps their name private is withheld from the focal points of the country the barrier is
+    about — on the view, the history and updates, the edit form — while the secretariat, the reporting
+    account and the reporting organization's editors see it; the focal point cannot rewrite it either."""
+    from django.test import Client
+
+    b = report(people["editor"], reporter_name="Moussa Secret-Name", reporter_organization=people["org"].pk)
+    services.add_update(people["editor"], b.pk, "Filed with the regulator.", is_public=False)
+    fp = people["fp"]
+    seen = queries.view(fp, b)
+    assert seen.restricted and seen.reporter is None and seen.reporter_organization is None
+    assert queries.hidden_reporter(fp, b) >= {people["editor"].pk}
+    for who in ("sec", "editor"):
+        assert queries.view(people[who], b).reporter == "Moussa Secret-Name", who
+        assert queries.hidden_reporter(people[who], b) == frozenset()
+    client = Client()
+    client.force_login(fp)
+    for url in (f"/barriers/{b.pk}/", f"/barriers/{b.pk}/edit/", f"/api/v1/barriers/{b.pk}"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.content.decode()
+        assert "Moussa Secret-Name" not in text and "Kenya Fintech Association" not in text, url
+        assert "fta_editor" not in text, url
+    with pytest.raises(PermissionDenied):
+        services.update_barrier(fp, b.pk, reporter_name="Someone else")
+    services.update_barrier(fp, b.pk, impact_note="Costs operators a licence.")  # the rest stays theirs
+    b.refresh_from_db()
+    assert b.reporter_name == "Moussa Secret-Name" and b.reporter_organization_id == people["org"].pk

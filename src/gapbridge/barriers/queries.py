@@ -32,6 +32,7 @@ from gapbridge.barriers.models import (
     Level,
     Origin,
 )
+from gapbridge.barriers.services import sees_reporter
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.countries.queries import QueryError
 from gapbridge.domain import textsim
@@ -216,7 +217,7 @@ class BarrierView:
 
 def view(actor: Actor, b: Barrier) -> BarrierView:
     restricted = sees_restricted(actor, b)
-    show_reporter = b.reporter_is_public or restricted
+    show_reporter = sees_reporter(actor, b)
     return BarrierView(
         id=b.pk,
         title=b.title,
@@ -262,7 +263,7 @@ def view(actor: Actor, b: Barrier) -> BarrierView:
 def hidden_reporter(actor: Actor, barrier: Barrier) -> frozenset[int]:
     """When the reporter's identity is withheld from `actor`: the reporting account and the editors of the
     reporting organization (their rows would name it), whose history rows and updates say "the reporter"."""
-    if barrier.reporter_is_public or sees_restricted(actor, barrier):
+    if sees_reporter(actor, barrier):
         return frozenset()
     hidden = {barrier.reported_by_id} if barrier.reported_by_id else set()
     if barrier.reporter_organization_id:

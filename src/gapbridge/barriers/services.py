@@ -101,6 +101,19 @@ def is_responsible(actor: Actor, barrier: Barrier) -> bool:
     return can_edit(actor, barrier)
 
 
+#: Who reported a barrier: withheld, unless the reporter chose to show it, from everyone but the secretariat,
+#: the reporting account and the editors of the reporting organization. The people responsible for the
+#: barrier (its country's focal points) do not learn who complained about their country.
+REPORTER_FIELDS = frozenset({"reporter_name", "reporter_organization", "reporter_is_public"})
+
+
+def sees_reporter(actor: Actor, barrier: Barrier) -> bool:
+    if barrier.reporter_is_public or is_secretariat(actor) or is_reporter(actor, barrier):
+        return True
+    org = barrier.reporter_organization_id
+    return bool(org) and org in organization_ids(actor)
+
+
 def _resolve_place(fields: dict[str, Any]) -> None:
     """Accept an Economy/CountryGroup, their pk, or an ISO3 code / group code."""
     country = fields.get("country")
@@ -252,6 +265,8 @@ def update_barrier(actor: Actor, barrier_id: int, **changes: Any) -> Barrier:
         )
     if "restricted_notes" in changes and not is_secretariat(actor):
         raise PermissionDenied(_("only the secretariat writes restricted notes"))
+    if REPORTER_FIELDS & set(changes) and not sees_reporter(actor, barrier):
+        raise PermissionDenied(_("only the reporter and the secretariat change who reported a barrier"))
     _check_fields(changes, EDITABLE)
     org = changes.get("reporter_organization")
     if org is not None and not is_secretariat(actor) and org.pk not in organization_ids(actor):

@@ -215,6 +215,10 @@ def barrier_edit(request: HttpRequest, barrier_id: int) -> HttpResponse:
         organizations=_organizations(request),
         translations=barrier.translations,
     )
+    if not services.sees_reporter(request.user, barrier):  # who reported it stays withheld, and unchanged
+        for name in services.REPORTER_FIELDS:
+            form.fields.pop(name, None)
+            form.initial.pop(name, None)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
         changed = {k: v for k, v in fields.items() if k in form.changed_data or k == "translations"}

@@ -777,11 +777,14 @@ def solve(
     workers: int = 2,
     seed: int = 0,
     progress: Callable[[str], None] | None = None,
+    prefer: Iterable[Meeting] = (),
 ) -> Schedule:
     """Schedule as much weight as possible; see docs/scheduling.md for the method and guarantees.
 
     The greedy start and the LP bound always run (about a second on 20,000 requests); `time_limit`
     caps the whole call beyond that. Kept fixed meetings never move; dropped ones are reported.
+    `prefer` (e.g. the current meetings when re-optimising from scratch) breaks ties: among schedules
+    worth as much as the one found, the time left goes to keeping the most of them in their slot and table.
     """
     deadline = time.monotonic() + time_limit
     log = progress or (lambda _msg: None)
@@ -832,13 +835,17 @@ def solve(
         target = bound - prob.fixed_value
         stats["lns_rounds"] = _lns(best, deadline, target, workers, seed, log)
 
+    preferred = _preferred(instance, prob, prefer)
+    if preferred and time.monotonic() < deadline:
+        best = _stay_put(prob, best, preferred, deadline - time.monotonic(), workers, seed, stats, log)
+
     objective = prob.fixed_value + best.value
     bound = max(bound, objective)  # guards float noise; a valid bound is never below a solution
     gap = 0.0 if bound <= 0 else (bound - objective) / bound
     status = Status.OPTIMAL if objective >= bound - 1e-9 else Status.FEASIBLE
     log(f"{status}: objective {objective:.10g}, bound {bound:.10g}")
     return Schedule(
-        meetings=_with_tables(instance, prob, best.slot_of),
+        meetings=_with_tables(instance, prob, best.slot_of, preferred),
         objective=objective,
         bound=bound,
         status=status,
@@ -847,6 +854,70 @@ def solve(
         dropped_fixed=tuple(prob.dropped),
         stats=stats,
     )
+
+
+def _preferred(instance: Instance, prob: _Problem, prefer: Iterable[Meeting]) -> dict[int, tuple[int, int]]:
+    """The preferred (slot, table) of each free request that could still take its preferred slot."""
+    req_ix = {r.id: i for i, r in enumerate(instance.requests)}
+    slot_ix = {s.id: i for i, s in enumerate(instance.slots)}
+    table_ix = {t.id: i for i, t in enumerate(instance.tables)}
+    out: dict[int, tuple[int, int]] = {}
+    for m in prefer:
+        r, s, t = req_ix.get(m.request), slot_ix.get(m.slot), table_ix.get(m.table)
+        if r is not None and s is not None and t is not None and s in prob.cand.get(r, ()):
+            out[r] = (s, t)
+    return out
+
+
+def _stay_put(
+    prob: _Problem,
+    best: _State,
+    preferred: dict[int, tuple[int, int]],
+    time_limit: float,
+    workers: int,
+    seed: int,
+    stats: dict[str, float | str],
+    log: Callable[[str], None],
+) -> _State:
+    """Second phase: among schedules worth at least `best` (a hard constraint, so the primary objective can
+    never get worse), one with the most requests in their preferred slot. CP-SAT on the whole model, hinted
+    with `best`, within `time_limit`; `best` stands when the model is too large, the weights are not exact
+    integers after scaling, or nothing better is found in time."""
+    from ortools.sat.python import cp_model
+
+    def in_place(slot_of: dict[int, int]) -> int:
+        return sum(1 for r, (s, _t) in preferred.items() if slot_of.get(r) == s)
+
+    before = in_place(best.slot_of)
+    n_vars = sum(len(slots) for slots in prob.cand.values())
+    if before == len(preferred) or n_vars > _FULL_MODEL_MAX_VARS or time_limit <= 0.05:
+        return best
+    model = cp_model.CpModel()
+    x = {(r, s): model.new_bool_var("") for r, slots in prob.cand.items() for s in slots}
+    _add_constraints(model, prob, x, prob.slot_cap, prob.pcap)
+    keys = list(x)
+    scaled, scale = _integer_weights([prob.w[r] for r, _s in keys])
+    if scale is None:  # rounded weights could trade real value for places: keep the primary optimum
+        return best
+    weight = {r: round(prob.w[r] * scale) for r in prob.cand}
+    floor = sum(weight[r] for r in best.slot_of)
+    model.add(cp_model.LinearExpr.weighted_sum([x[k] for k in keys], scaled) >= floor)
+    model.maximize(sum(x[r, s] for r, (s, _t) in preferred.items() if (r, s) in x))
+    for (r, s), v in x.items():
+        model.add_hint(v, best.slot_of.get(r) == s)
+    solver = _light_solver(time_limit, workers, seed)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return best
+    assign = {r: s for (r, s), v in x.items() if solver.boolean_value(v)}
+    if in_place(assign) <= before or sum(weight[r] for r in assign) < floor:
+        return best
+    kept = _State(prob)
+    for r, s in assign.items():
+        kept.place(r, s)
+    kept.journal.clear()
+    stats["kept_in_place"] = f"{in_place(assign)}/{len(preferred)}"
+    log(f"same value, {in_place(assign)} of {len(preferred)} meetings in their place (was {before})")
+    return kept
 
 
 def greedy(instance: Instance) -> Schedule:
@@ -896,8 +967,14 @@ def _construct(prob: _Problem, first: Sequence[int]) -> _State:
     return st
 
 
-def _with_tables(instance: Instance, prob: _Problem, slot_of: dict[int, int]) -> tuple[Meeting, ...]:
-    """Kept fixed meetings keep their table; the others take the free tables in order (deterministic)."""
+def _with_tables(
+    instance: Instance,
+    prob: _Problem,
+    slot_of: dict[int, int],
+    preferred: dict[int, tuple[int, int]] | None = None,
+) -> tuple[Meeting, ...]:
+    """Kept fixed meetings keep their table; a meeting in its preferred slot gets its preferred table when
+    free; the others take the free tables in order (deterministic)."""
     taken: dict[int, set[int]] = defaultdict(set)
     placed: list[tuple[int, int, int]] = []
     for r, s, t in prob.kept:
@@ -907,8 +984,16 @@ def _with_tables(instance: Instance, prob: _Problem, slot_of: dict[int, int]) ->
     for r, s in slot_of.items():
         by_slot[s].append(r)
     for s, reqs in by_slot.items():
+        rest = []
+        for r in sorted(reqs):
+            slot, table = (preferred or {}).get(r, (-1, -1))
+            if slot == s and table not in taken[s]:
+                taken[s].add(table)
+                placed.append((s, table, r))
+            else:
+                rest.append(r)
         free = (t for t in range(prob.n_tables) if t not in taken[s])
-        for r, t in zip(sorted(reqs), free, strict=False):
+        for r, t in zip(rest, free, strict=False):
             placed.append((s, t, r))
     if len(placed) != len(prob.kept) + len(slot_of):
         raise SchedulingError("internal error: more meetings than tables in a slot")

@@ -598,4 +598,5 @@ def record_outcome(
         link_label=o.link_label,
         link_method=o.link_method,
         recorded_at=o.recorded_at,
+        warning=o.link_warning,
     )

@@ -18,6 +18,7 @@ from gapbridge.events.models import (
     Preference,
     Registration,
 )
+from gapbridge.events.services import MAX_REQUEST_MESSAGE
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
@@ -28,10 +29,9 @@ def _zones() -> list[tuple[str, str]]:
 
 
 def _countries() -> list[tuple[str, str]]:
-    return [
-        ("", "—"),
-        *((e.iso3, e.name) for e in Economy.objects.only("iso3", "name_en", "name_fr", "name_es", "name_ar")),
-    ]
+    """Countries by their name in the reader's language, accents and case ignored (Côte d'Ivoire before
+    Czechia)."""
+    return [("", "—"), *Economy.objects.by_name()]
 
 
 class EventForm(forms.Form):
@@ -160,7 +160,12 @@ class RequestForm(forms.Form):
     preference = forms.ChoiceField(
         label=_("Preference"), choices=Preference.choices, initial=Preference.WOULD_LIKE
     )
-    message = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    message = forms.CharField(
+        label=_("Message"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        required=False,
+        max_length=MAX_REQUEST_MESSAGE,
+    )
     explanation = forms.CharField(required=False, widget=forms.HiddenInput)
     suggested = forms.BooleanField(required=False, widget=forms.HiddenInput)
 

@@ -545,6 +545,8 @@ class MeetingOutcome(models.Model):
     )
     recorded_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
+    #: Not stored: what `services.record_outcome` says when nothing could be linked or advanced.
+    link_warning: str = ""
 
     def __str__(self) -> str:
         return f"M{self.meeting_id}: {self.kind}"

@@ -27,6 +27,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from gapbridge.events import times
 from gapbridge.events.models import (
     Event,
     Notification,
@@ -52,6 +53,9 @@ TEXTS: dict[str, str] = {
     "request.new": gettext_noop("%(other)s asks %(who)s for a meeting (%(preference)s)."),
     "request.accepted": gettext_noop("%(other)s accepted the meeting with %(who)s."),
     "request.declined": gettext_noop("%(other)s declined the meeting with %(who)s."),
+    "request.no_thanks": gettext_noop(
+        "%(other)s said no thanks to a meeting with %(who)s: the two will not be scheduled to meet."
+    ),
     "meeting.cancelled": gettext_noop("Meeting %(ref)s with %(other)s is cancelled%(when)s."),
     "run.scheduled": gettext_noop("Your meetings at %(event)s are scheduled"),
     "run.changed": gettext_noop("Your agenda at %(event)s changed"),
@@ -270,8 +274,14 @@ def shown(notes: Iterable[Notification]) -> list[Shown]:
             except (KeyError, TypeError, ValueError):
                 log.warning("event notification %s: stored parameters not understood", note.pk)
                 subject, message = note.subject, note.message
-        out.append(Shown(note, subject[:200], message))
+        out.append(Shown(note, _directed(subject[:200]), _directed(message)))
     return out
+
+
+def _directed(text: str) -> str:
+    """In a right-to-left language, dates and time spans inside a text are isolated as left-to-right runs
+    (in the others the text is left as it is, so English or French e-mails carry no invisible marks)."""
+    return times.isolate_dates(text) if translation.get_language_bidi() else text
 
 
 def texts_of(parts: Sequence[Any], fallbacks: Sequence[str]) -> list[str]:
@@ -282,13 +292,13 @@ def texts_of(parts: Sequence[Any], fallbacks: Sequence[str]) -> list[str]:
     out = []
     for part, fallback in zip(parts, fallbacks, strict=True):
         if not part:
-            out.append(fallback)
+            out.append(_directed(fallback))
             continue
         try:
-            out.append(_render(part, people))
+            out.append(_directed(_render(part, people)))
         except (KeyError, TypeError, ValueError):
             log.warning("event text not understood: %r", part)
-            out.append(fallback)
+            out.append(_directed(fallback))
     return out
 
 

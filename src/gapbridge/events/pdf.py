@@ -24,6 +24,7 @@ from reportlab.platypus import (  # type: ignore[import-untyped]
     TableStyle,
 )
 
+from gapbridge.events import times
 from gapbridge.web import pdf_text
 
 
@@ -60,7 +61,8 @@ def render(agenda: PdfAgenda) -> bytes:
     small = ParagraphStyle("small", parent=body, fontSize=8, textColor=colors.grey)
 
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
-        return pdf_text.paragraph(text, style, rtl=agenda.rtl)
+        # directional isolates are for browsers: the PDF lays out runs itself and its fonts lack the marks
+        return pdf_text.paragraph(times.plain(text), style, rtl=agenda.rtl)
 
     story: list[Any] = [p(agenda.title, title), p(agenda.participant, sub)]
     story += [p(f) for f in agenda.facts if f]

@@ -233,7 +233,9 @@ def run_schedule(
             % {"event": event.title}
         )
     started = time.monotonic()
-    schedule = sched.solve(instance, time_limit=time_limit, progress=progress)
+    # From scratch, the current places break ties: an equally good schedule moves nobody needlessly.
+    prefer = () if keep else before
+    schedule = sched.solve(instance, time_limit=time_limit, progress=progress, prefer=prefer)
     seconds = time.monotonic() - started
     return _write(
         actor,

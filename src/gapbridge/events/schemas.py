@@ -196,6 +196,7 @@ class OutcomeOut(Schema):
     link_label: str
     link_method: str
     recorded_at: dt.datetime
+    warning: str = ""  # why nothing was linked (or the match not advanced), and what to do
 
 
 # --- In -------------------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from gapbridge.accounts.permissions import (
     Actor,
@@ -209,14 +209,14 @@ def _check_event(event: Event, *, dates_changed: bool = True) -> None:
         raise EventError(_("ends_on: the last day is before the first day"))
     # checked when the dates are set, so an event stored before the limit can still be edited otherwise
     if dates_changed and (event.ends_on - event.starts_on).days + 1 > MAX_EVENT_DAYS:
+        days = (event.ends_on - event.starts_on).days + 1
         raise EventError(
-            _("ends_on: an event lasts at most %(max)s days; %(start)s to %(end)s is %(days)s")
-            % {
-                "max": MAX_EVENT_DAYS,
-                "start": event.starts_on,
-                "end": event.ends_on,
-                "days": (event.ends_on - event.starts_on).days + 1,
-            }
+            ngettext(
+                "ends_on: an event lasts at most %(max)s days; %(start)s to %(end)s is %(days)s day",
+                "ends_on: an event lasts at most %(max)s days; %(start)s to %(end)s is %(days)s days",
+                days,
+            )
+            % {"max": MAX_EVENT_DAYS, "start": event.starts_on, "end": event.ends_on, "days": days}
         )
     _validate(event)
 
@@ -577,16 +577,24 @@ def _require_apply(actor: Actor, economy: Economy | None, organization: Organiza
     )
 
 
-def _member_fields(item: Mapping[str, Any]) -> dict[str, Any]:
+def _member_fields(item: Mapping[str, Any], *, one: bool = False) -> dict[str, Any]:
+    """A member's fields; errors name `members` (a list of them) or, for `one` member, its own field."""
     user = item.get("user")
     if isinstance(user, str):
         found = get_user_model().objects.filter(username=user).first()
         if found is None:
-            raise EventError(_("members: no user %(user)s") % {"user": repr(user)})
+            raise EventError(
+                (_("username: no user %(user)s") if one else _("members: no user %(user)s"))
+                % {"user": repr(user)}
+            )
         user = found
     name = str(item.get("name") or (user.get_full_name() or user.get_username() if user else "")).strip()
     if not name:
-        raise EventError(_("members: each member needs a name or a user account"))
+        raise EventError(
+            _("name: each member needs a name or a user account")
+            if one
+            else _("members: each member needs a name or a user account")
+        )
     email = str(item.get("email") or "").strip()
     return {"user": user, "name": name[:200], "email": email, "role": str(item.get("role") or "")[:200]}
 
@@ -923,7 +931,7 @@ def add_member(
 ) -> ParticipantMember:
     participant = Participant.objects.get(pk=participant_id)
     require_act(actor, participant, gettext_noop("add members"))
-    fields = _member_fields({"name": name, "email": email, "user": user, "role": role})
+    fields = _member_fields({"name": name, "email": email, "user": user, "role": role}, one=True)
     if fields["user"] is not None and participant.members.filter(user=fields["user"]).exists():
         raise EventError(
             _("%(member)s is already a member of %(participant)s")
@@ -1006,6 +1014,10 @@ def _check_preference(value: str, field: str = "preference") -> None:
         )
 
 
+#: The longest message a meeting request carries: a note to the other side, not a proposal.
+MAX_REQUEST_MESSAGE = 1000
+
+
 @transaction.atomic
 def send_request(
     actor: Actor,
@@ -1024,6 +1036,11 @@ def send_request(
     event = requester.event
     _open_for_requests(event)
     _check_preference(preference)
+    if len(message.strip()) > MAX_REQUEST_MESSAGE:
+        raise EventError(
+            _("message: at most %(max)s characters; this one has %(n)s")
+            % {"max": MAX_REQUEST_MESSAGE, "n": len(message.strip())}
+        )
     if recipient.event_id != event.pk:
         raise EventError(
             _("%(participant)s is not a participant of %(event)s")
@@ -1124,7 +1141,7 @@ def _tell(req: MeetingRequest, who: Participant, what: str) -> None:
         "new": "request.new",
         "accepted": "request.accepted",
         "declined": "request.declined",
-        "no_thanks": "request.declined",
+        "no_thanks": "request.no_thanks",
     }
     said = notifications.text(
         keys[what],
@@ -1184,7 +1201,8 @@ def respond(
     req.recipient_preference = interest or ""
     _move_request(actor, req, to, reason)
     audit.record(actor, "transition", req, before=before, after=audit.snapshot(req), reason=reason)
-    _tell(req, req.requester, "accepted" if to == RequestStatus.ACCEPTED else "declined")
+    told = {RequestStatus.ACCEPTED: "accepted", RequestStatus.NO_THANKS: "no_thanks"}
+    _tell(req, req.requester, told.get(to, "declined"))
     return req
 
 
@@ -1347,7 +1365,8 @@ def record_outcome(
     """What came out of a held meeting; a need or match is created or advanced when those services exist.
 
     Without them the outcome keeps a generic link (`link_kind`, `link_id`) checked against the other apps'
-    tables when they have them.
+    tables when they have them. When nothing could be linked (or a match not advanced), the returned outcome's
+    `link_warning` says why and what to do.
     """
     meeting = (
         Meeting.objects.select_for_update(of=("self",))
@@ -1379,14 +1398,15 @@ def record_outcome(
     outcome.recorded_by = _user(actor)
     outcome.recorded_at = timezone.now()
     try:
-        link = outcomes.link_for(
+        linking = outcomes.link_for(
             actor, meeting, kind, note=outcome.note, link_kind=link_kind, link_id=link_id
         )
     except outcomes.LinkError as exc:
         raise EventError(str(exc)) from None
-    if link is not None:
-        outcome.link_kind, outcome.link_id, outcome.link_label, outcome.link_method = link
+    if linking.link is not None:
+        outcome.link_kind, outcome.link_id, outcome.link_label, outcome.link_method = linking.link
     outcome.save()
+    outcome.link_warning = linking.warning
     audit.record(
         actor,
         "update" if existing else "create",

@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zoneinfo
 from functools import lru_cache
+
+#: Unicode's LEFT-TO-RIGHT ISOLATE and POP DIRECTIONAL ISOLATE: a date or time span between them stays one
+#: left-to-right run inside a right-to-left sentence (browsers honour them; PDFs strip them, see `plain`).
+LRI, PDI = "\u2066", "\u2069"
+#: A date, a date and time, a time span or a date with a time span ("2027-03-27 10:00–10:25").
+_DATE_OR_TIME = re.compile(
+    r"\d{4}-\d{2}-\d{2}(?:[ T]\d{2}:\d{2}(?:[–-]\d{2}:\d{2})?)?|\d{2}:\d{2}(?:[–-]\d{2}:\d{2})?"
+)
 
 
 class TimeZoneError(ValueError):
@@ -43,3 +52,19 @@ def span(starts: dt.datetime, ends: dt.datetime, name: str) -> str:
     """`Tue 3 Mar 2026, 10:00–10:30` in the event's zone (numbers only, readable in every language)."""
     a, b = local(starts, name), local(ends, name)
     return f"{a:%Y-%m-%d} {a:%H:%M}–{b:%H:%M}"
+
+
+def isolate(text: str) -> str:
+    """`text` as one left-to-right run, whatever the direction of the sentence around it."""
+    return f"{LRI}{text}{PDI}" if text else text
+
+
+def isolate_dates(text: str) -> str:
+    """Every date, time and time span in `text` isolated as a left-to-right run (for right-to-left
+    languages: "10:00–10:25" would otherwise read "10:25–10:00" and a date follow its time)."""
+    return _DATE_OR_TIME.sub(lambda found: isolate(found.group(0)), plain(text))
+
+
+def plain(text: str) -> str:
+    """`text` without directional isolates (for PDFs, e-mails and anything not laid out by a browser)."""
+    return text.replace(LRI, "").replace(PDI, "")

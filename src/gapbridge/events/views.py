@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import slugify
-from django.utils.translation import get_language_bidi
+from django.utils.translation import get_language_bidi, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -160,6 +160,18 @@ def page_message(text: str, form: Any = None) -> str:
     return _FIELD_PREFIX.sub(label, text)
 
 
+def _form_error(form: Any, exc: Exception) -> None:
+    """A service's message on the page's form: on the field it names when the form has that one field
+    (without the field name, which the field's label already says), else above the form."""
+    text = str(exc)
+    found = _FIELD_PREFIX.match(text)
+    rest = text[found.end() :] if found is not None else text
+    if found is not None and found.group(1) in form.fields and not _FIELD_PREFIX.search(rest):
+        form.add_error(found.group(1), rest)
+    else:
+        form.add_error(None, page_message(text, form))
+
+
 def _done(request: HttpRequest, text: str) -> None:
     messages.success(request, text)
 
@@ -196,7 +208,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         try:
             event = services.create_event(request.user, **_event_fields(form))
         except ERRORS as exc:
-            form.add_error(None, page_message(str(exc), form))
+            _form_error(form, exc)
         else:
             _done(request, _("Event created (draft). Add sessions and tables, then publish it."))
             return HttpResponseRedirect(reverse("events:organise", args=[event.pk]))
@@ -219,7 +231,7 @@ def event_edit(request: HttpRequest, event_id: int) -> HttpResponse:
         try:
             services.update_event(request.user, event.pk, **changed)
         except ERRORS as exc:
-            form.add_error(None, page_message(str(exc), form))
+            _form_error(form, exc)
         else:
             _done(request, _("Event saved."))
             return HttpResponseRedirect(reverse("events:organise", args=[event.pk]))
@@ -270,6 +282,8 @@ def event_status(request: HttpRequest, event_id: int) -> HttpResponse:
             _failed(request, exc, form)
         else:
             _done(request, _("Status changed."))
+    else:
+        messages.error(request, _errors(form))
     return _back(request, reverse("events:organise", args=[event.pk]))
 
 
@@ -381,7 +395,10 @@ def tables_add(request: HttpRequest, event_id: int) -> HttpResponse:
         except ERRORS as exc:
             _failed(request, exc, form)
         else:
-            _done(request, _("%(n)d tables added.") % {"n": len(added)})
+            _done(
+                request,
+                ngettext("%(n)d table added.", "%(n)d tables added.", len(added)) % {"n": len(added)},
+            )
     return _back(request, reverse("events:organise", args=[event.pk]))
 
 
@@ -482,6 +499,8 @@ def participant_status(request: HttpRequest, event_id: int, participant_id: int)
             _failed(request, exc, form)
         else:
             _done(request, _("Registration updated."))
+    else:
+        messages.error(request, _errors(form))
     return _back(request, reverse("events:detail", args=[event.pk]))
 
 
@@ -504,8 +523,10 @@ def participation(request: HttpRequest, event_id: int) -> HttpResponse:
     availability = forms.AvailabilityForm(
         initial={"unavailable": list(me.unavailable_slots.values_list("pk", flat=True))}
     )
+    rtl = get_language_bidi()  # a checkbox's label: the span isolated as one left-to-right run
     availability.fields["unavailable"].choices = [  # type: ignore[attr-defined]
-        (s.pk, times.span(s.starts_at, s.ends_at, event.time_zone)) for s in slots
+        (s.pk, (times.isolate if rtl else str)(times.span(s.starts_at, s.ends_at, event.time_zone)))
+        for s in slots
     ]
     settings_form = forms.ParticipationForm(
         initial={"max_meetings": me.max_meetings, "focus_areas": me.focus_areas, "note": me.note}
@@ -537,7 +558,9 @@ def participation_update(request: HttpRequest, event_id: int) -> HttpResponse:
     if isinstance(me, HttpResponse):
         return me
     form = forms.ParticipationForm(request.POST)
-    if form.is_valid():
+    if not form.is_valid():
+        messages.error(request, _errors(form))
+    else:
         try:
             services.update_participant(request.user, me.pk, **form.cleaned_data)
         except ERRORS as exc:
@@ -716,6 +739,8 @@ def request_respond(request: HttpRequest, event_id: int, request_id: int) -> Htt
             _failed(request, exc, form)
         else:
             _done(request, _("Answer recorded."))
+    else:
+        messages.error(request, _errors(form))
     return HttpResponseRedirect(_url("requests", event, me))
 
 
@@ -767,8 +792,16 @@ def agenda(request: HttpRequest, event_id: int) -> HttpResponse:
     )
 
 
+def _cut(slug: str, limit: int = 40) -> str:
+    """A slug shortened to `limit` characters at a word boundary (a single word too long is cut)."""
+    if len(slug) <= limit:
+        return slug
+    head = slug[: limit + 1]
+    return head[: head.rfind("-")] if "-" in head else slug[:limit]
+
+
 def _filename(event: Event, me: Participant, ext: str) -> str:
-    return f"{slugify(event.title)[:40] or 'event'}-{slugify(me.name)[:40] or me.pk}.{ext}"
+    return f"{_cut(slugify(event.title)) or 'event'}-{_cut(slugify(me.name)) or me.pk}.{ext}"
 
 
 def _place(event: Event, item: queries.AgendaItem) -> str:
@@ -893,12 +926,20 @@ def schedule_run(request: HttpRequest, event_id: int) -> HttpResponse:
     if not is_secretariat(request.user):
         return scope.forbidden(_("Only the secretariat runs the scheduler."))
     form = forms.ScheduleForm(request.POST)
-    valid = form.is_valid()
-    limit = form.cleaned_data["time_limit"] if valid else planner.DEFAULT_TIME_LIMIT
-    reason = form.cleaned_data.get("reason", "") if valid else ""
-    scratch = bool(form.cleaned_data.get("from_scratch")) if valid else False
+    if not form.is_valid():  # nothing runs on a time limit nobody chose
+        messages.error(request, _errors(form))
+        if request.headers.get("HX-Request"):
+            return render(request, "events/_grid.html", _grid_context(request, event))
+        return HttpResponseRedirect(reverse("events:grid", args=[event.pk]))
+    data = form.cleaned_data
     try:
-        run = planner.run_schedule(request.user, event.pk, time_limit=limit, reason=reason, keep=not scratch)
+        run = planner.run_schedule(
+            request.user,
+            event.pk,
+            time_limit=data["time_limit"],
+            reason=data["reason"],
+            keep=not data["from_scratch"],
+        )
     except ERRORS as exc:
         _failed(request, exc, form)
     else:
@@ -967,8 +1008,15 @@ def meeting_detail(request: HttpRequest, event_id: int, meeting_id: int) -> Http
             "when": times.span(meeting.slot.starts_at, meeting.slot.ends_at, event.time_zone)
             if meeting.slot
             else "",
-            "history": _meeting_history(meeting),
-            "request_history": meeting.request.history.all(),
+            # the meeting's and its request's changes in one list, in time order (requests first on a tie:
+            # a request is accepted before its meeting is placed)
+            "history": sorted(
+                [
+                    *(("request", h) for h in meeting.request.history.all()),
+                    *(("meeting", h) for h in _meeting_history(meeting)),
+                ],
+                key=lambda kind_row: kind_row[1].at,
+            ),
             "outcome": outcome,
             "chain": outcomes.chain(outcome.link_kind, outcome.link_id, outcome.link_label)
             if outcome
@@ -1016,11 +1064,13 @@ def meeting_outcome(request: HttpRequest, event_id: int, meeting_id: int) -> Htt
         messages.error(request, _errors(form))
     else:
         try:
-            services.record_outcome(request.user, meeting.pk, **form.cleaned_data)
+            outcome = services.record_outcome(request.user, meeting.pk, **form.cleaned_data)
         except ERRORS as exc:
             _failed(request, exc, form)
         else:
             _done(request, _("Outcome recorded."))
+            if outcome.link_warning:
+                messages.warning(request, outcome.link_warning)
     return _back(request, reverse("events:meeting", args=[event.pk, meeting.pk]))
 
 

@@ -32,6 +32,7 @@ class MatchOrigin(models.TextChoices):
     NEED_PAGE = "need-page", _("Chosen on the need's page")
     OFFER_PAGE = "offer-page", _("Chosen on the offer's page")
     API = "api", _("API")
+    EVENT_MEETING = "event-meeting", _("Agreed at a matchmaking event meeting")
 
 
 class MatchQuerySet(models.QuerySet["Match"]):
