@@ -64,3 +64,25 @@ def test_a_token_holder_reads_its_own_draft_and_a_dead_token_is_refused(client: 
     assert dead.status_code == 401 and dead.json()["error"]["code"] == "unauthenticated"
     made_up = client.get("/api/v1/countries", HTTP_AUTHORIZATION="Bearer gbt_madeup")
     assert made_up.status_code == 401
+
+
+def test_a_refused_change_does_not_read_out_a_drafts_title(client: Client) -> None:
+    """Another provider's draft: the refusal names its kind and number, never its title, in the reader's
+    language."""
+    org = factories.organization("ITU", "XM-DAC-41114")
+    editor = factories.user("itu-editor", Role.ORG_EDITOR, organization=org)
+    draft = offers.create_offer(editor, org, **{**_fields(), "title": "CONFIDENTIAL Uganda e-customs bid"})
+    other = factories.user("pa", Role.ORG_EDITOR, organization=factories.organization("Practical Action"))
+    client.force_login(other)
+    for lang, said in (("en", f"user 'pa' may not change offer #{draft.pk}"), ("fr", "pa")):
+        response = client.patch(
+            f"/api/v1/offers/{draft.pk}",
+            {"title": "x"},
+            content_type="application/json",
+            HTTP_ACCEPT_LANGUAGE=lang,
+        )
+        assert response.status_code == 403
+        message = response.json()["error"]["message"]
+        assert said in message and "CONFIDENTIAL" not in message and "e-customs" not in message, lang
+    draft.refresh_from_db()
+    assert draft.title.startswith("CONFIDENTIAL")

@@ -128,3 +128,25 @@ def test_the_profile_chart_gives_scores_with_the_tables_one_decimal() -> None:
     ticks = {"0", "25", "50", "75", "100"}
     values = [t for t in texts if t not in ticks and re.fullmatch(r"[\d.,]+", t)]
     assert values and all(re.fullmatch(r"\d+\.\d", v) for v in values), values
+
+
+def test_a_closed_offer_stays_on_the_record_but_a_closed_draft_stays_private() -> None:
+    org = factories.organization("Data Academy", "XM-DATA-ACADEMY")
+    editor = factories.user("provider", Role.ORG_EDITOR, organization=org)
+    fields: dict[str, Any] = {
+        "description": "Workshops.",
+        "kind": "training",
+        "focus_areas": ["data-regulation"],
+    }
+    served = offers.create_offer(editor, org, title="Served offer", **fields)
+    offers.change_status(editor, served.pk, "published", "ready")
+    offers.change_status(editor, served.pk, "closed", "cohort full")
+    withdrawn = offers.create_offer(editor, org, title="Withdrawn draft", **fields)
+    offers.change_status(editor, withdrawn.pk, "closed", "not going ahead")
+    client = Client()
+    assert client.get(f"/offers/{served.pk}/").status_code == 200
+    assert client.get(f"/api/v1/offers/{served.pk}").json()["status"] == "closed"
+    assert client.get(f"/offers/{withdrawn.pk}/").status_code == 404
+    assert client.get(f"/api/v1/offers/{withdrawn.pk}").status_code == 404
+    listed = client.get("/api/v1/offers?status=closed").json()["results"]
+    assert [o["id"] for o in listed] == [served.pk]

@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Protocol
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from gapbridge.accounts.models import Role, RoleAssignment
 
@@ -61,9 +63,27 @@ def can_edit(actor: Actor, obj: Owned) -> bool:
     return country_id is not None and country_id in country_ids(actor)
 
 
+#: What a refusal calls the objects it guards, in the reader's language.
+KINDS = {
+    "offer": gettext_noop("offer"),
+    "need": gettext_noop("need"),
+    "pledge": gettext_noop("pledge"),
+    "pledgeflow": gettext_noop("pledge"),
+    "organization": gettext_noop("organization"),
+    "barrier": gettext_noop("barrier"),
+}
+
+
 def require_edit(actor: Actor, obj: Owned) -> None:
+    """Refuse, naming the kind of object and its number only: its title may be a draft's, which the refused
+    actor must not read."""
     if not can_edit(actor, obj):
-        raise PermissionDenied(f"{_label(actor)} may not change {obj}")
+        name = type(obj).__name__.lower()
+        kind = _(KINDS[name]) if name in KINDS else name
+        raise PermissionDenied(
+            _("%(actor)s may not change %(kind)s #%(id)s")
+            % {"actor": _label(actor), "kind": kind, "id": getattr(obj, "pk", "?")}
+        )
 
 
 def require_secretariat(actor: Actor, what: str) -> None:
@@ -73,5 +93,5 @@ def require_secretariat(actor: Actor, what: str) -> None:
 
 def _label(actor: Actor) -> str:
     if actor is None or not actor.is_authenticated:
-        return "an anonymous visitor"
-    return f"user {actor.get_username()!r}"
+        return _("an anonymous visitor")
+    return _("user %(name)s") % {"name": repr(actor.get_username())}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -30,15 +30,23 @@ class OfferOrigin(models.TextChoices):
     IATI = "iati", _("IATI technical cooperation activity")
 
 
+def _on_record() -> Q:
+    """Published offers, and closed offers that were published once: a closed offer stays on the public
+    record (matches and results point to it); a draft closed before it was ever published stays private."""
+    was_published = OfferStatusChange.objects.filter(offer=OuterRef("pk"), to_status=OfferStatus.PUBLISHED)
+    return Q(status=OfferStatus.PUBLISHED) | Q(Q(status=OfferStatus.CLOSED), Exists(was_published))
+
+
 class OfferQuerySet(models.QuerySet["Offer"]):
     def public(self) -> OfferQuerySet:
-        return self.filter(status=OfferStatus.PUBLISHED)
+        """What anyone may read: published offers and closed ones that were published (see `_on_record`)."""
+        return self.filter(_on_record())
 
     def visible_to(self, organization_ids: set[int], secretariat: bool) -> OfferQuerySet:
-        """Published offers, plus the drafts and closed offers of the viewer's organizations."""
+        """The public record, plus the drafts and closed offers of the viewer's organizations."""
         if secretariat:
             return self.all()
-        return self.filter(Q(status=OfferStatus.PUBLISHED) | Q(provider_id__in=organization_ids))
+        return self.filter(_on_record() | Q(provider_id__in=organization_ids))
 
     def search(
         self,
