@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -228,3 +229,24 @@ def test_alerts_for_new_needs(world: dict[str, Any], django_capture_on_commit_ca
     note = Notification.objects.get(subject="need", object_id=need.pk)
     assert note.user_id == editor.pk and note.url == need.get_absolute_url()
     assert alerts.mark_read(editor) == 1
+
+
+def test_an_offers_capacity_cannot_drop_below_the_places_taken(world: dict[str, Any]) -> None:
+    from django.test import Client
+
+    fp, editor, need, one = world["fp"], world["editor"], world["need"], world["one"]
+    match = services.contact(fp, need.pk, one.pk, "we are interested")
+    services.change_status(editor, match.pk, "accepted", "agreed")
+    with pytest.raises(offers.OfferError, match="1 places are already taken"):
+        offers.update_offer(editor, one.pk, capacity=0)
+    offers.update_offer(editor, one.pk, capacity=1)  # as many as taken is fine
+    offers.update_offer(editor, world["open"].pk, capacity=0)  # nothing taken there: closing the places
+    client = Client()
+    client.force_login(editor)
+    page = client.get("/matches/provider/").content.decode()
+    rows = {
+        o: re.search(rf">{o}</a>.*?</tr>", page, re.S)
+        for o in ("Rural broadband grant", "Community networks toolkit", "Kenya fibre")
+    }
+    cells = {o: re.findall(r'<td class="num">([^<]*)</td>', m.group(0)) for o, m in rows.items() if m}
+    assert cells["Community networks toolkit"][-1] == "0" and cells["Kenya fibre"][-1] == "∞"

@@ -33,6 +33,7 @@ from gapbridge.offers.choices import (
 )
 from gapbridge.offers.lifecycle import TransitionError, check_move
 from gapbridge.offers.models import Offer, OfferOrigin, OfferStatus, OfferStatusChange
+from gapbridge.offers.queries import taken
 from gapbridge.organizations.models import Organization
 
 
@@ -323,6 +324,13 @@ def update_offer(actor: Actor, offer_id: int, reason: str = "", **data: Any) -> 
         require_edit(actor, offer)
     before = audit.snapshot(offer)
     fields, relations = clean_fields(data)
+    if fields.get("capacity") is not None:
+        places = taken(offer)
+        if fields["capacity"] < places:
+            raise OfferError(
+                _("capacity: %(places)s places are already taken; the capacity cannot be less")
+                % {"places": places}
+            )
     for key, value in fields.items():
         setattr(offer, key, value)
     _validate(offer)
