@@ -245,3 +245,24 @@ def test_iati_transactions_count_toward_one_pledge_only(donor: dict[str, Any]) -
         services.remove_flow(donor["editor"], PledgeFlow.objects.filter(source=link).first().pk)  # type: ignore[union-attr]
     services.unlink_activity(donor["editor"], link.pk)
     assert not PledgeFlow.objects.filter(pledge=p).exists()
+
+
+def test_money_and_announcements_are_not_dated_in_the_future(donor: dict[str, Any]) -> None:
+    """A disbursement dated 2099 would count as done what is not: refused, naming the field; today is fine."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    tomorrow = today + dt.timedelta(days=1)
+    with pytest.raises(services.PledgeError, match=r"announced_on: .* is in the future"):
+        _pledge(donor["editor"], donor["org"], announced_on=tomorrow)
+    p = _pledge(donor["editor"], donor["org"], currency="USD", amount="1000")
+    with pytest.raises(services.PledgeError, match="announced_on"):
+        services.update_pledge(donor["editor"], p.pk, announced_on=dt.date(2099, 1, 1))
+    flow: dict[str, Any] = {"kind": "disbursement", "amount": "100", "currency": "USD"}
+    later = (("date", {"date": tomorrow}), ("value_date", {"date": today, "value_date": tomorrow}))
+    for field, dates in later:
+        with pytest.raises(services.PledgeError, match=f"^{field}: "):
+            services.add_flow(donor["editor"], p.pk, **flow, **dates)
+    assert not p.flows.exists()
+    services.add_flow(donor["editor"], p.pk, **flow, date=today)
+    assert p.flows.count() == 1

@@ -141,6 +141,17 @@ def _record(pledge: Pledge, frm: str, to: str, actor: Actor, reason: str) -> Ple
     )
 
 
+def _not_future(field: str, value: dt.date | None) -> None:
+    """Money that moved, and a pledge that was announced, are dated when it happened: never later than
+    today (a date in the future would count as done what is not)."""
+    today = timezone.localdate()
+    if value is not None and value > today:
+        raise PledgeError(
+            _("%(field)s: %(date)s is in the future; record it when it has happened (today is %(today)s)")
+            % {"field": field, "date": value, "today": today}
+        )
+
+
 @transaction.atomic
 def create_pledge(
     actor: Actor,
@@ -167,6 +178,7 @@ def create_pledge(
         )
     if not title.strip():
         raise PledgeError(_("title: required"))
+    _not_future("announced_on", announced_on)
     if period_end < period_start:
         raise PledgeError(
             _("period_end %(end)s is before period_start %(start)s")
@@ -246,6 +258,8 @@ def update_pledge(
             changes["focus_areas"] = clean_focus_areas(changes["focus_areas"])
         except ValueError as exc:
             raise PledgeError(_("focus_areas: %(error)s") % {"error": exc}) from None
+    if "announced_on" in changes:
+        _not_future("announced_on", changes["announced_on"])
     for name, value in changes.items():
         setattr(pledge, name, value)
     if pledge.period_end < pledge.period_start:
@@ -315,6 +329,8 @@ def add_flow(
     require_edit(actor, pledge)
     if kind not in FlowKind.values:
         raise PledgeError(_("kind: commitment or disbursement, not %(kind)s") % {"kind": repr(kind)})
+    _not_future("date", date)
+    _not_future("value_date", value_date)
     flow = PledgeFlow(
         pledge=pledge,
         kind=kind,
