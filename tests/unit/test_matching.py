@@ -288,3 +288,18 @@ def test_replace_keeps_profiles_frozen() -> None:
     with pytest.raises(AttributeError):
         x.country = "KEN"  # type: ignore[misc]
     assert replace(x, country="KEN").country == "KEN"
+
+
+def test_the_language_check_says_which_side_has_no_restriction() -> None:
+    offers = [offer("any"), offer("en", languages=frozenset({"en"}))]
+    matcher = m.Matcher(offers, on=TODAY)
+
+    def said(n: m.NeedProfile, key: str) -> str:
+        return next(c.text for c in matcher.suggestion(n, key).checks if c.code == "language")
+
+    assert said(need(languages=frozenset({"fr", "en"})), "any") == (
+        "Any language for the offer; the need asks for: en, fr."
+    )
+    assert said(need(languages=frozenset()), "en") == "Any language for the need; the offer works in: en."
+    assert said(need(languages=frozenset()), "any") == "No language restriction on either side."
+    assert said(need(languages=frozenset({"en"})), "en") == "Both work in: en."

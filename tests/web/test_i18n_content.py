@@ -190,6 +190,12 @@ def test_barrier_translations_are_validated_and_kept_through_the_form(
         "translation_title": "Los servidores deben quedarse en el país",
         "translation_description": "",
     }
+    unsaid = client.post(f"/barriers/{barrier.pk}/edit/", {**form, "translation_language": ""})
+    assert (
+        unsaid.status_code == 400 and "Say which language the translation is in." in unsaid.content.decode()
+    )
+    barrier.refresh_from_db()
+    assert "es" not in barrier.translations  # refused, not silently dropped
     response = client.post(f"/barriers/{barrier.pk}/edit/", form)
     assert response.status_code == 302, response.content.decode()[:2000]
     barrier.refresh_from_db()

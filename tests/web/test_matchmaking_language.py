@@ -227,3 +227,32 @@ def test_provider_reasons_are_in_the_readers_language_with_its_decimals() -> Non
     with translation.override("fr"):
         rows = explain.provider_rows([suggestion])
     assert rows == [{"provider": "XM-ORG", "name": "Org", "score": 0.5, "reasons": [french]}]
+
+
+def test_a_match_in_the_api_titles_its_need_and_offer_in_the_readers_language(world: dict[str, Any]) -> None:
+    from gapbridge.matches import services as match_services
+
+    match = match_services.contact(world["fp"], world["need"].pk, world["offer"].pk, "interested")
+    client = Client()
+    client.force_login(world["fp"])
+    spanish = client.get(f"/api/v1/matches/{match.pk}", HTTP_ACCEPT_LANGUAGE="es").json()
+    assert spanish["need_title"] == "Plataforma de pago móvil" and spanish["offer_title"] == EN_TITLE
+    french = client.get(f"/api/v1/matches/{match.pk}", HTTP_ACCEPT_LANGUAGE="fr").json()
+    assert french["need_title"] == NEED_TITLE and french["offer_title"] == FR_TITLE
+
+
+def test_explanations_name_the_country_and_its_groups_in_the_readers_language(world: dict[str, Any]) -> None:
+    org = world["offer"].provider
+    editor = factories.user("ldc-fund", Role.ORG_EDITOR, organization=org)
+    for_ldcs = offers.create_offer(
+        editor, org, title="Payments for LDCs", description="Mobile money for least developed countries.",
+        kind="digital-public-good", focus_areas=["digital-payments"], eligible_groups=["ldc"],
+    )  # fmt: skip
+    offers.change_status(editor, for_ldcs.pk, "published", "ready")
+    ranked = Client().get(f"/api/v1/needs/{world['need'].pk}/offers", HTTP_ACCEPT_LANGUAGE="fr").json()
+    row = next(r for r in ranked if r["offer_id"] == for_ldcs.pk)
+    said = " ".join([*(c["text"] for c in row["components"]), *(c["text"] for c in row["checks"])])
+    with translation.override("fr"):
+        ldc = labels.group_name("ldc")
+    assert "Sénégal" in said and "Senegal " not in said
+    assert ldc in said and "Least developed countries" not in said

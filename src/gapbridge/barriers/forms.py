@@ -97,6 +97,11 @@ class BarrierForm(forms.Form):
             )
         elif lang and not (data.get("translation_title") or "").strip():
             self.add_error("translation_title", _("Give the translated title."))
+        elif not lang and (
+            (data.get("translation_title") or "").strip()
+            or (data.get("translation_description") or "").strip()
+        ):
+            self.add_error("translation_language", _("Say which language the translation is in."))
         return data
 
     def service_fields(self) -> dict[str, Any]:

@@ -521,6 +521,8 @@ M: Final[Mapping[str, str]] = MappingProxyType(
         "window.early": gettext_noop("Applications open on {opens}."),
         "window.late": gettext_noop("Applications closed on {closes}."),
         "lang.any": gettext_noop("No language restriction on either side."),
+        "lang.offer_any": gettext_noop("Any language for the offer; the need asks for: {need_languages}."),
+        "lang.need_any": gettext_noop("Any language for the need; the offer works in: {offer_languages}."),
         "lang.ok": gettext_noop("Both work in: {languages}."),
         "lang.no": gettext_noop("The offer works in {offer_languages}; the need asks for {need_languages}."),
         "cap.none": gettext_noop("The offer has no capacity limit."),
@@ -1095,7 +1097,11 @@ class Matcher:
             closes = offer.closes.isoformat() if offer.closes else ""
             return Check(code, False, M["window.late"], {"closes": closes})
         if code == "language":
-            if not offer.languages or not need.languages:
+            if not offer.languages and need.languages:
+                return Check(code, True, M["lang.offer_any"], {"need_languages": sorted(need.languages)})
+            if offer.languages and not need.languages:
+                return Check(code, True, M["lang.need_any"], {"offer_languages": sorted(offer.languages)})
+            if not offer.languages:
                 return Check(code, True, M["lang.any"])
             if passed:
                 return Check(

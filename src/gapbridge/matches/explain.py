@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from django.utils.translation import gettext, gettext_noop
+from django.db.models import Q
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from gapbridge.countries import labels
 from gapbridge.domain.matching import (
@@ -42,7 +43,32 @@ def _name(param: str, code: str) -> str:
         return str(dict(RequesterType.choices).get(code, code))
     if param in _LANGUAGE_PARAMS:
         return language_name(code)
+    if param == "country":
+        return _country_name(code)
+    if param == "group":
+        return gettext(code) if code else code  # the groups' English names are in the catalogue
     return code
+
+
+#: A country's names by the English name (or ISO3 code) the matcher writes into its sentences; names of
+#: countries do not change, so each is looked up once per process.
+_COUNTRY_NAMES: dict[str, dict[str, str]] = {}
+
+
+def _country_name(value: str) -> str:
+    """A country named in an explanation, in the reader's language (as the rest of the page names it)."""
+    names = _COUNTRY_NAMES.get(value)
+    if names is None:
+        from gapbridge.countries.models import Economy
+
+        found = Economy.objects.filter(Q(name_en=value) | Q(iso3=value)).first()
+        names = (
+            {"en": found.name_en, "fr": found.name_fr, "es": found.name_es, "ar": found.name_ar}
+            if found is not None
+            else {}
+        )
+        _COUNTRY_NAMES[value] = names
+    return names.get((get_language() or "en")[:2]) or names.get("en") or value
 
 
 def _number(value: float) -> str:

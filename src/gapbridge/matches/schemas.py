@@ -200,10 +200,10 @@ def match_out(m: Match) -> dict[str, Any]:
     return {
         "id": m.pk,
         "need_id": m.need_id,
-        "need_title": m.need.title,
+        "need_title": content.shown(m.need).fields["title"],
         "country": m.need.country.iso3,
         "offer_id": m.offer_id,
-        "offer_title": m.offer.title,
+        "offer_title": content.shown(m.offer).fields["title"],
         "provider": m.offer.provider.name,
         "score": round(m.score, 4),
         "status": m.status,
