@@ -125,6 +125,11 @@ def test_units_are_read_from_titles_in_several_languages() -> None:
     assert unit_from_title("% of women trained", "2") == "women trained"
     assert unit_from_title("Percentage of women trained", "2") == "women trained"
     assert unit_from_title("Anything", "5") is None
+    # a parenthesis of the unit stays; one that closes nothing goes
+    assert unit_from_title("Number of beneficiaries reached (disaggregated)", "1") == (
+        "beneficiaries reached (disaggregated)"
+    )
+    assert unit_from_title("Number of SMEs reached)", "1") == "smes reached"
 
 
 def _ind(

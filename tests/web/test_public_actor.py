@@ -97,3 +97,16 @@ def test_a_long_history_looks_each_actor_up_once(django_assert_max_num_queries: 
     with django_assert_max_num_queries(1):
         names = {public_actor(editor.pk) for _ in range(200)}
     assert names == {"ITU"}
+
+
+def test_a_needs_moves_by_its_matches_and_a_suggestion_read_in_the_readers_language() -> None:
+    from gapbridge.audit.public import reason
+
+    with translation.override("fr"):
+        moved = reason("match #12 accepted: we agreed on the scope")
+        suggested = reason("suggested (Chosen on the need's page)")
+        accepted, origin = "accepté", translation.gettext("Chosen on the need's page")
+    assert moved.startswith("mise en relation nº 12"), moved
+    assert accepted in moved and "we agreed on the scope" in moved and "accepted" not in moved
+    assert origin in suggested and "Chosen" not in suggested
+    assert reason("match #12 accepted: we agreed on the scope") == "match #12 accepted: we agreed on the scope"

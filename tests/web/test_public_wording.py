@@ -150,3 +150,16 @@ def test_a_closed_offer_stays_on_the_record_but_a_closed_draft_stays_private() -
     assert client.get(f"/api/v1/offers/{withdrawn.pk}").status_code == 404
     listed = client.get("/api/v1/offers?status=closed").json()["results"]
     assert [o["id"] for o in listed] == [served.pk]
+
+
+def test_lists_are_separated_by_the_arabic_comma_in_arabic() -> None:
+    org = factories.organization("Data Academy", "XM-DATA-ACADEMY")
+    editor = factories.user("provider", Role.ORG_EDITOR, organization=org)
+    offer = offers.create_offer(
+        editor, org, title="Open data training", description="Workshops.", kind="training",
+        focus_areas=["data-regulation", "digital-skills"], languages=["en", "fr"],
+    )  # fmt: skip
+    offers.change_status(editor, offer.pk, "published", "ready")
+    arabic = _get(f"/offers/{offer.pk}/", "ar")
+    english = _get(f"/offers/{offer.pk}/", "en")
+    assert "الإنجليزية، الفرنسية" in arabic and "English, French" in english

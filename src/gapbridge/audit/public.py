@@ -106,9 +106,25 @@ SYSTEM_PATTERNS = (
         re.compile(r"^seeded from (?P<origin>[^:]+): (?P<url>\S*)$"),
         gettext_noop("seeded from %(origin)s: %(url)s"),
     ),
+    (
+        # a match suggested; the origin is one of MatchOrigin's labels
+        re.compile(r"^suggested \((?P<origin>[^()]+)\)$"),
+        gettext_noop("suggested (%(origin)s)"),
+    ),
+    (
+        # a need moved by one of its matches (matches.services): the match's new status, then the reason
+        re.compile(r"^match #(?P<match>\d+) (?P<match_status>[a-z_]+): (?P<said>.*)$", re.DOTALL),
+        gettext_noop("match #%(match)s %(match_status)s: %(said)s"),
+    ),
 )
 #: groups of SYSTEM_PATTERNS that are themselves platform words (translated), not data
 TRANSLATED_GROUPS = frozenset({"origin"})
+
+
+def _match_status(code: str) -> str:
+    from gapbridge.matches.models import MatchStatus
+
+    return str(MatchStatus(code).label).lower() if code in MatchStatus.values else code
 
 
 def reason(text: str) -> str:
@@ -118,6 +134,9 @@ def reason(text: str) -> str:
     for pattern, template in SYSTEM_PATTERNS:
         found = pattern.match(text)
         if found:
-            parts = {k: _(v) if k in TRANSLATED_GROUPS else v for k, v in found.groupdict().items()}
+            parts = {
+                k: _(v) if k in TRANSLATED_GROUPS else _match_status(v) if k == "match_status" else v
+                for k, v in found.groupdict().items()
+            }
             return _(template) % parts
     return text

@@ -206,7 +206,7 @@ _PERCENT_PREFIXES = (
     "proporcion de ",
     "نسبه ",
 )
-_TRAILING = re.compile(r"[\s.;:,!?)]+$")
+_TRAILING = re.compile(r"[\s.;:,!?]+$")
 # A publisher's indicator code before the title: "DLI 8: Number of …", "CSH-I1:  Number of …".
 _CODE_LABEL = re.compile(r"^[a-z0-9][a-z0-9 ._\-]{0,11}:\s+")
 
@@ -223,8 +223,7 @@ def unit_from_title(title: str, measure: str | None) -> str | None:
     if measure == Measure.UNIT:
         for prefix in _COUNT_PREFIXES:
             if text.startswith(prefix):
-                unit = _TRAILING.sub("", text[len(prefix) :])
-                return unit or None
+                return _trim(text[len(prefix) :]) or None
         return None
     if measure == Measure.PERCENTAGE:
         for prefix in _PERCENT_PREFIXES:
@@ -233,8 +232,16 @@ def unit_from_title(title: str, measure: str | None) -> str | None:
                 break
         else:
             text = text.lstrip("% ")
-        return _TRAILING.sub("", text) or None
+        return _trim(text) or None
     return None
+
+
+def _trim(text: str) -> str:
+    """Without trailing punctuation, nor a closing parenthesis that closes nothing ("(ed)" keeps its own)."""
+    text = _TRAILING.sub("", text)
+    while text.endswith(")") and text.count(")") > text.count("("):
+        text = _TRAILING.sub("", text[:-1])
+    return text
 
 
 def comparability(ind: IndicatorIn) -> tuple[RollupKey | None, str]:

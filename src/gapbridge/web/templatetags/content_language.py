@@ -64,26 +64,31 @@ def codelist_name(code: str | None, codelist: str) -> str:
 @register.filter
 def focus_area_names(codes: Any) -> str:
     """`{{ need.focus_areas|focus_area_names }}`: focus areas named in the visitor's language."""
-    return ", ".join(focus_area_name(str(code)) for code in codes or ())
+    return list_separator().join(focus_area_name(str(code)) for code in codes or ())
+
+
+def list_separator() -> str:
+    """Between the items of a list in the active language: the Arabic comma in Arabic."""
+    return "، " if primary(get_language() or "") == "ar" else ", "
 
 
 @register.filter
 def language_names(codes: Any) -> str:
     """`{{ offer.languages|language_names }}`: language codes named in the visitor's language."""
-    return ", ".join(language_name(str(code)) for code in codes or ())
+    return list_separator().join(language_name(str(code)) for code in codes or ())
 
 
 @register.filter
 def requester_type_names(codes: Any) -> str:
     """`{{ offer.requester_types|requester_type_names }}`: kinds of requester in the visitor's language."""
     labels = dict(RequesterType.choices)
-    return ", ".join(str(labels.get(str(code), code)) for code in codes or ())
+    return list_separator().join(str(labels.get(str(code), code)) for code in codes or ())
 
 
 @register.filter
 def region_names(names: Any) -> str:
     """`{{ offer.eligible_regions|region_names }}`: UN M49 region names in the visitor's language."""
-    return ", ".join(region(str(name)) for name in names or ())
+    return list_separator().join(region(str(name)) for name in names or ())
 
 
 @register.simple_tag
