@@ -109,4 +109,5 @@ def test_a_needs_moves_by_its_matches_and_a_suggestion_read_in_the_readers_langu
     assert moved.startswith("mise en relation nº 12"), moved
     assert accepted in moved and "we agreed on the scope" in moved and "accepted" not in moved
     assert origin in suggested and "Chosen" not in suggested
-    assert reason("match #12 accepted: we agreed on the scope") == "match #12 accepted: we agreed on the scope"
+    english = "match #12 accepted: we agreed on the scope"
+    assert reason(english) == english
