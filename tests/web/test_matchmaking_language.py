@@ -256,3 +256,46 @@ def test_explanations_name_the_country_and_its_groups_in_the_readers_language(wo
         ldc = labels.group_name("ldc")
     assert "Sénégal" in said and "Senegal " not in said
     assert ldc in said and "Least developed countries" not in said
+
+
+def test_needs_and_offers_take_a_translation_on_their_pages(world: dict[str, Any]) -> None:
+    client = Client()
+    client.force_login(world["fp"])
+    need_form = {
+        "country": "SEN",
+        "requester_type": "government",
+        "title": "Guichet unique du commerce électronique",
+        "description": "Un guichet unique pour les exportateurs en ligne.",
+        "language": "fr",
+        "focus_areas": ["trade-facilitation"],
+        "priority": "medium",
+    }
+    unsaid = client.post("/needs/new/", {**need_form, "translation_title": "E-commerce single window"})
+    assert (
+        unsaid.status_code == 200 and "Say which language the translation is in." in unsaid.content.decode()
+    )
+    assert not Need.objects.filter(title=need_form["title"]).exists()
+    created = client.post(
+        "/needs/new/",
+        {**need_form, "translation_language": "en", "translation_title": "E-commerce single window"},
+    )
+    assert created.status_code == 302
+    need = Need.objects.get(title=need_form["title"])
+    assert need.translations == {"en": {"title": "E-commerce single window", "description": ""}}
+    assert (
+        "E-commerce single window"
+        in client.get(need.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    # an offer's editor adds Spanish; the French translation given through the API stays
+    offer = world["offer"]
+    editor = factories.user("academy-editor", Role.ORG_EDITOR, organization=offer.provider)
+    client.force_login(editor)
+    form = client.get(f"/offers/{offer.pk}/edit/").context["form"]
+    data = {k: v for k, v in form.initial.items() if v not in (None, [], "")}
+    data |= {"provider": offer.provider_id, "eligible_countries": [], "eligible_groups": []}
+    data |= {"translation_language": "es", "translation_title": "Formación en datos abiertos"}
+    saved = client.post(f"/offers/{offer.pk}/edit/", data)
+    assert saved.status_code == 302, saved.content.decode()[:3000]
+    offer.refresh_from_db()
+    assert offer.translations["es"]["title"] == "Formación en datos abiertos"
+    assert offer.translations["fr"]["title"] == FR_TITLE

@@ -13,9 +13,10 @@ from gapbridge.countries.forms import LocalizedModelChoiceField
 from gapbridge.countries.models import CountryGroup, Economy
 from gapbridge.organizations.models import Organization
 from gapbridge.web.i18n import interface_language
+from gapbridge.web.translation_form import TranslationForm
 
 
-class BarrierForm(forms.Form):
+class BarrierForm(TranslationForm):
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
     language = forms.ChoiceField(
@@ -64,14 +65,6 @@ class BarrierForm(forms.Form):
         required=False,
     )
     priority = forms.ChoiceField(label=_("Priority"), choices=Level.choices, initial=Level.MEDIUM)
-    # One translation per submission; the others already given are kept (see `service_fields`).
-    translation_language = forms.ChoiceField(
-        label=_("Add or replace a translation in"), choices=[("", "—"), *Language.choices], required=False
-    )
-    translation_title = forms.CharField(label=_("Translated title"), max_length=300, required=False)
-    translation_description = forms.CharField(
-        label=_("Translated description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
-    )
 
     def __init__(
         self,
@@ -80,8 +73,11 @@ class BarrierForm(forms.Form):
         translations: dict[str, dict[str, str]] | None = None,
         **kwargs: Any,
     ) -> None:
-        super().__init__(*args, **kwargs)
-        self.existing_translations = dict(translations or {})
+        super().__init__(*args, translations=translations, **kwargs)
+        # one translation per submission (see TranslationForm), in a language of the interface
+        language = self.fields["translation_language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = [("", "—"), *Language.choices]
         field = self.fields["reporter_organization"]
         assert isinstance(field, forms.ModelChoiceField)
         field.queryset = organizations if organizations is not None else Organization.objects.none()
@@ -90,29 +86,10 @@ class BarrierForm(forms.Form):
         data = super().clean() or {}
         if bool(data.get("country")) == bool(data.get("group")):
             raise forms.ValidationError(_("Choose either a country or a group of countries."))
-        lang = data.get("translation_language")
-        if lang and lang == data.get("language"):
-            self.add_error(
-                "translation_language", _("The translation must be in another language than the text.")
-            )
-        elif lang and not (data.get("translation_title") or "").strip():
-            self.add_error("translation_title", _("Give the translated title."))
-        elif not lang and (
-            (data.get("translation_title") or "").strip()
-            or (data.get("translation_description") or "").strip()
-        ):
-            self.add_error("translation_language", _("Say which language the translation is in."))
         return data
 
     def service_fields(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
-        lang = data.pop("translation_language", "")
-        title = (data.pop("translation_title", "") or "").strip()
-        description = (data.pop("translation_description", "") or "").strip()
-        if lang and title:
-            data["translations"] = self.existing_translations | {
-                lang: {"title": title, "description": description}
-            }
+        data = self.with_translation(dict(self.cleaned_data))
         if data.get("country") is None:
             data.pop("country", None)
         if data.get("group") is None:

@@ -14,9 +14,10 @@ from gapbridge.needs.models import Need, Priority
 from gapbridge.offers.choices import FocusArea, Language, RequesterType, SupportKind
 from gapbridge.organizations.models import Organization
 from gapbridge.web.i18n import interface_language
+from gapbridge.web.translation_form import TranslationForm
 
 
-class NeedForm(forms.Form):
+class NeedForm(TranslationForm):
     country = LocalizedModelChoiceField(
         label=_("Country"), queryset=Economy.objects.none(), to_field_name="iso3"
     )
@@ -69,6 +70,6 @@ class NeedForm(forms.Form):
         field.queryset = countries if countries is not None else Economy.objects.none()
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = self.with_translation(dict(self.cleaned_data))
         data.pop("country", None)
         return data

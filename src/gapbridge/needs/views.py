@@ -193,7 +193,10 @@ def need_edit(request: HttpRequest, need_id: int) -> HttpResponse:
         "budget_usd": need.budget_usd,
     }
     form = forms.NeedForm(
-        request.POST or None, initial=initial, countries=Economy.objects.filter(pk=need.country_id)
+        request.POST or None,
+        initial=initial,
+        countries=Economy.objects.filter(pk=need.country_id),
+        translations=need.translations if isinstance(need.translations, dict) else {},
     )
     if request.method == "POST" and form.is_valid():
         try:

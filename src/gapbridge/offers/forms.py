@@ -15,6 +15,7 @@ from gapbridge.offers.choices import FocusArea, Language, Modality, RequesterTyp
 from gapbridge.offers.models import Offer
 from gapbridge.organizations.models import Organization
 from gapbridge.web.i18n import interface_language
+from gapbridge.web.translation_form import TranslationForm
 
 
 def _regions() -> list[tuple[str, str]]:
@@ -22,7 +23,7 @@ def _regions() -> list[tuple[str, str]]:
     return sorted(((r, labels.region(r)) for r in names), key=lambda choice: sort_key(choice[1]))
 
 
-class OfferForm(forms.Form):
+class OfferForm(TranslationForm):
     provider = forms.ModelChoiceField(label=_("Provider"), queryset=Organization.objects.none())
     title = forms.CharField(label=_("Title"), max_length=300)
     description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 6}))
@@ -99,7 +100,7 @@ class OfferForm(forms.Form):
         provider.queryset = organizations if organizations is not None else Organization.objects.none()
 
     def service_data(self) -> dict[str, Any]:
-        data = dict(self.cleaned_data)
+        data = self.with_translation(dict(self.cleaned_data))
         data.pop("provider", None)
         data["eligible_countries"] = [e.iso3 for e in data.get("eligible_countries") or []]
         data["eligible_groups"] = [g.code for g in data.get("eligible_groups") or []]

@@ -153,7 +153,12 @@ def offer_edit(request: HttpRequest, offer_id: int) -> HttpResponse:
         "contact_url": offer.contact_url,
     }
     orgs = Organization.objects.filter(pk=offer.provider_id)
-    form = forms.OfferForm(request.POST or None, initial=initial, organizations=orgs)
+    form = forms.OfferForm(
+        request.POST or None,
+        initial=initial,
+        organizations=orgs,
+        translations=offer.translations if isinstance(offer.translations, dict) else {},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.update_offer(request.user, offer.pk, **form.service_data())
