@@ -419,6 +419,11 @@ def test_a_barrier_links_to_a_real_registry_project_and_shows_the_chain(people: 
         project.label == activity.title[:300] and project.exists and project.url.endswith(f"/{activity.pk}/")
     )
     assert chain["need"] == [] and chain["offer"] == []
+    assert project.url == f"/projects/{activity.pk}/"  # the registry's project page
+    # the same project named by its IATI identifier is the same link; an unknown identifier says so
+    assert services.link(people["fp"], b.pk, "project", activity.iati_identifier).pk == made.pk
+    with pytest.raises(services.BarrierError, match="no project with the number or IATI identifier"):
+        services.link(people["fp"], b.pk, "project", "XM-NOT-A-PROJECT-1")
     services.unlink(people["fp"], made.pk)
     assert not b.links.exists()
 

@@ -91,7 +91,7 @@ def test_only_the_providers_editors_or_the_secretariat_record_pledges(donor: dic
         ({"amount": "lots"}, "is not a number"),
         ({"currency": "EURO"}, "ISO 4217"),
         ({"currency": "ZZZ"}, "not an ISO 4217"),
-        ({"period_end": dt.date(2023, 1, 1)}, "before period_start"),
+        ({"period_end": dt.date(2023, 1, 1)}, "period_end: the period ends"),
         ({"focus_areas": ["space"]}, "unknown focus area"),
         ({"target_countries": ["ZZZ"]}, "no economy"),
         ({"amount": Decimal("1e30")}, "amount must be between 0 and "),

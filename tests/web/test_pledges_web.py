@@ -206,3 +206,38 @@ def test_results_pages_and_api_on_real_iati_results(client: Client, donor: dict[
     ParticipatingOrg.objects.create(activity=activity, position=position, role="1", ref=donor["org"].iati_ref)
     client.post(url, form)
     assert donor["pledge"].activities.filter(activity=activity).exists()
+
+
+def test_an_amount_without_a_rate_says_why_in_words(client: Client, donor: dict[str, Any]) -> None:
+    pledge = donor["pledge"]
+    services.add_flow(
+        donor["editor"],
+        pledge.pk,
+        kind="disbursement",
+        amount="5000",
+        currency="FKP",
+        date=dt.date(2024, 11, 1),
+    )
+    english = client.get(f"/pledges/{pledge.pk}/").content.decode()
+    assert (
+        "not converted (no exchange rate for that currency and year)" in english and "no-rate" not in english
+    )
+    french = client.get(f"/pledges/{pledge.pk}/", HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "no-rate" not in french and "no exchange rate" not in french
+
+
+def test_a_period_that_ends_before_it_starts_is_refused_on_its_field(
+    client: Client, donor: dict[str, Any]
+) -> None:
+    from gapbridge.countries.models import Economy
+    from gapbridge.needs import services as needs
+
+    with pytest.raises(services.PledgeError, match=r"^period_end: the period ends \(2019-01-01\)"):
+        services.update_pledge(donor["editor"], donor["pledge"].pk, period_end=dt.date(2019, 1, 1))
+    with pytest.raises(needs.NeedError, match=r"^end_by: the timeframe ends"):
+        needs.create_need(
+            factories.user("fp-ken", Role.FOCAL_POINT, iso3="KEN"),
+            Economy.objects.get(iso3="KEN"),
+            title="Single window", description="A single window.", focus_areas=["trade-facilitation"],
+            start_by=dt.date(2027, 1, 1), end_by=dt.date(2026, 1, 1),
+        )  # fmt: skip

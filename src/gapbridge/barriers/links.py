@@ -67,6 +67,15 @@ def resolve(kind: str, object_id: str) -> models.Model:
             _("%(kind)s links need the %(app)s app's %(model)s model, which does not exist yet")
             % {"kind": kind, "app": app_label, "model": names[0]}
         )
+    if kind == LinkKind.PROJECT and not str(object_id).strip().isdigit():
+        # a project is also named by its IATI identifier (its primary copy, when two publishers carry it)
+        by_identifier = model._default_manager.filter(iati_identifier=str(object_id).strip())
+        found = by_identifier.order_by("-is_primary", "pk").first()
+        if found is None:
+            raise LinkError(
+                _("no project with the number or IATI identifier %(id)s") % {"id": repr(object_id)}
+            )
+        return found
     try:
         pk = model._meta.pk.to_python(object_id) if model._meta.pk is not None else object_id
     except ValidationError:
@@ -109,8 +118,7 @@ def url_of(kind: str, obj: models.Model) -> str:
         except Exception:  # a broken URL must not break the barrier page
             return ""
     if kind == LinkKind.PROJECT:
-        # Until the registry has project pages, a project links to its results page.
-        return reverse("pledges:project-results", args=[obj.pk])
+        return reverse("projects:activity", args=[obj.pk])
     return ""
 
 

@@ -151,7 +151,7 @@ def _validate(need: Need) -> None:
         raise NeedError(_("at least one focus area is required"))
     if need.start_by and need.end_by and need.start_by > need.end_by:
         raise NeedError(
-            _("the timeframe ends (%(end)s) before it starts (%(start)s)")
+            _("end_by: the timeframe ends (%(end)s) before it starts (%(start)s)")
             % {"end": need.end_by, "start": need.start_by}
         )
 

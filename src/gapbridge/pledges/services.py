@@ -181,7 +181,7 @@ def create_pledge(
     _not_future("announced_on", announced_on)
     if period_end < period_start:
         raise PledgeError(
-            _("period_end %(end)s is before period_start %(start)s")
+            _("period_end: the period ends (%(end)s) before it starts (%(start)s)")
             % {"end": period_end, "start": period_start}
         )
     try:
@@ -264,7 +264,7 @@ def update_pledge(
         setattr(pledge, name, value)
     if pledge.period_end < pledge.period_start:
         raise PledgeError(
-            _("period_end %(end)s is before period_start %(start)s")
+            _("period_end: the period ends (%(end)s) before it starts (%(start)s)")
             % {"end": pledge.period_end, "start": pledge.period_start}
         )
     convert(pledge, pledge.announced_on or pledge.period_start)
