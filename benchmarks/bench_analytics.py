@@ -228,13 +228,15 @@ def worker(args: argparse.Namespace) -> None:
     }
     _say(
         f"  overlap detection on the real data ({len(records):,} activities): {evaluation.pairs_known} known pairs "
-        f"(traceability links between publishers); precision {evaluation.precision}, recall {evaluation.recall} "
-        f"(blocking lets {evaluation.blocking_recall} of the known pairs through); "
+        f"(traceability links between publishers); precision {overlap.share_text(evaluation.precision)}, recall "
+        f"{overlap.share_text(evaluation.recall)} (blocking lets {overlap.share_text(evaluation.blocking_recall)} of the known pairs "
+        "through); "
         f"{d.comparisons:,} comparisons instead of {d.all_pairs:,}; {out['evaluation_s']:.1f} s"
     )
     for tier, score in evaluation.by_tier.items():
         _say(
-            f"    {tier}: {score.found} pairs, {score.matched} known; precision {score.precision}, recall {score.recall}"
+            f"    {tier}: {score.found} pairs, {score.matched} known; precision {overlap.share_text(score.precision)}, "
+            f"recall {overlap.share_text(score.recall)}"
         )
     # scale
     if not args.existing:

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 
 from gapbridge.accounts.models import Role
-from gapbridge.cli.analytics import _share
+from gapbridge.domain.overlap import share_text
 from gapbridge.needs import derived
 from gapbridge.needs.models import Need
 from gapbridge.offers import services as offers
@@ -92,7 +92,7 @@ def test_a_refused_filter_keeps_the_others(tmp_path: Path) -> None:
 
 def test_precision_and_recall_never_print_as_none() -> None:
     shares: list[Any] = [None, 2 / 3, 1.0]
-    assert [_share(s) for s in shares] == ["n/a", "0.67", "1.00"]
+    assert [share_text(s) for s in shares] == ["n/a", "0.67", "1.00"]
 
 
 def test_the_analytics_say_when_they_were_built_in_one_sentence(tmp_path: Path) -> None:
@@ -143,11 +143,18 @@ def test_a_closed_offer_stays_on_the_record_but_a_closed_draft_stays_private() -
     offers.change_status(editor, served.pk, "closed", "cohort full")
     withdrawn = offers.create_offer(editor, org, title="Withdrawn draft", **fields)
     offers.change_status(editor, withdrawn.pk, "closed", "not going ahead")
+    # published once, taken back to draft and rewritten, then closed: the rewrite was never public
+    rewritten = offers.create_offer(editor, org, title="Public title", **fields)
+    offers.change_status(editor, rewritten.pk, "published", "ready")
+    offers.change_status(editor, rewritten.pk, "draft", "rewriting")
+    offers.update_offer(editor, rewritten.pk, title="Internal budget notes")
+    offers.change_status(editor, rewritten.pk, "closed", "dropped")
     client = Client()
     assert client.get(f"/offers/{served.pk}/").status_code == 200
     assert client.get(f"/api/v1/offers/{served.pk}").json()["status"] == "closed"
     assert client.get(f"/offers/{withdrawn.pk}/").status_code == 404
     assert client.get(f"/api/v1/offers/{withdrawn.pk}").status_code == 404
+    assert client.get(f"/offers/{rewritten.pk}/").status_code == 404
     listed = client.get("/api/v1/offers?status=closed").json()["results"]
     assert [o["id"] for o in listed] == [served.pk]
 

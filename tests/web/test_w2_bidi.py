@@ -84,3 +84,18 @@ def test_the_pdf_strips_isolates_and_keeps_the_header_range_in_order() -> None:
     assert "2027-03-27 – 2027-03-29" in shown
     assert times.LRI not in shown and times.PDI not in shown
     assert "10:00–10:25" in shown
+
+
+def test_the_api_gives_the_schedulers_reasons_without_direction_marks() -> None:
+    """Pages isolate dates in Arabic; the API's text is for scripts and carries no invisible marks."""
+    s = build_event(slots=4, tables=2)
+    itu = ask(s, "KEN", "ITU Academy")
+    planner.run_schedule(s.sec, s.event.pk, time_limit=2)
+    meeting = Meeting.objects.get(request=itu)
+    services.set_availability(s.users["ITU Academy"], s.parts["ITU Academy"].pk, [meeting.slot_id], "away")
+    planner.run_schedule(s.sec, s.event.pk, time_limit=2)
+    client = Client()
+    client.force_login(s.sec)
+    body = client.get(f"/api/v1/events/{s.event.pk}/schedule", HTTP_ACCEPT_LANGUAGE="ar").json()
+    (moved,) = body["last_run"]["moved_meetings"]
+    assert moved["reason"] and not any(c in moved["reason"] for c in "\u2066\u2067\u2068\u2069")

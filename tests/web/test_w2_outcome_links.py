@@ -97,11 +97,19 @@ def test_support_agreed_before_the_need_is_validated_says_so() -> None:
         focus_areas=["digital-skills"],
     )
     need_services.change_status(s.sec, need.pk, "submitted", "ready")
+    draft = need_services.create_need(
+        s.sec,
+        Economy.objects.get(iso3="KEN"),
+        title="Restructure customs IT (confidential draft)",
+        description="Not yet public.",
+        focus_areas=["digital-skills"],
+    )
     meeting = _held(s)
     response = _record(s.sec, s, meeting, "match_agreed")
     flash = _flash(response)
     assert "Kenya has no validated need for assistance yet" in flash
     assert need.title in flash
+    assert draft.title not in flash  # a draft stays with its country, never named to the other side
     # The API says the same in its own field.
     client = Client()
     client.force_login(s.sec)

@@ -13,6 +13,7 @@ from rich.table import Table
 
 from gapbridge.cli.app import app
 from gapbridge.cli.platform import fail, setup_django
+from gapbridge.domain.overlap import share_text
 
 err = Console(stderr=True)
 
@@ -86,11 +87,6 @@ def allocate(
         )
 
 
-def _share(value: float | None) -> str:
-    """A precision or recall as printed: "n/a" when there was nothing to measure it on."""
-    return "n/a" if value is None else f"{value:.2f}"
-
-
 @app.command()
 def overlaps(
     evaluate: Annotated[
@@ -150,9 +146,9 @@ def overlaps(
         d = result.detection
         err.print(
             f"{result.pairs_known} known pairs (traceability links between publishers); precision "
-            f"{_share(result.precision)}, recall {_share(result.recall)}; blocking lets through "
-            f"{_share(result.blocking_recall)} of the known pairs; {d.comparisons:,} comparisons instead of "
-            f"{d.all_pairs:,}."
+            f"{share_text(result.precision)}, recall {share_text(result.recall)}; blocking lets through "
+            f"{share_text(result.blocking_recall)} of the known pairs; {d.comparisons:,} comparisons "
+            f"instead of {d.all_pairs:,}."
         )
         typer.echo(json.dumps(data, indent=2))
         return

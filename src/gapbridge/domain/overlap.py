@@ -135,6 +135,11 @@ class TierScore:
     recall: float | None
 
 
+def share_text(value: float | None) -> str:
+    """A precision or recall as printed: two decimals, "n/a" when there was nothing to measure it on."""
+    return "n/a" if value is None else f"{value:.2f}"
+
+
 @dataclass(frozen=True, slots=True)
 class Evaluation:
     """How well the similarity tiers recover known pairs they were not told about."""

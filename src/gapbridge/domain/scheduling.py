@@ -836,8 +836,11 @@ def solve(
         stats["lns_rounds"] = _lns(best, deadline, target, workers, seed, log)
 
     preferred = _preferred(instance, prob, prefer)
-    if preferred and time.monotonic() < deadline:
-        best = _stay_put(prob, best, preferred, deadline - time.monotonic(), workers, seed, stats, log)
+    # The tie-break gets what is left of the limit, less the second kept for building its model and for
+    # CP-SAT's overshoot (as the search above), and at most STAY_PUT_SECONDS: one worker, so deterministic.
+    budget = min(deadline - time.monotonic() - 1.0, STAY_PUT_SECONDS)
+    if preferred and budget > 0.05:
+        best = _stay_put(prob, best, preferred, budget, 1, seed, stats, log)
 
     objective = prob.fixed_value + best.value
     bound = max(bound, objective)  # guards float noise; a valid bound is never below a solution
@@ -854,6 +857,10 @@ def solve(
         dropped_fixed=tuple(prob.dropped),
         stats=stats,
     )
+
+
+#: The most the "stay in place" tie-break may take (it runs after the optimum has been found).
+STAY_PUT_SECONDS = 5.0
 
 
 def _preferred(instance: Instance, prob: _Problem, prefer: Iterable[Meeting]) -> dict[int, tuple[int, int]]:

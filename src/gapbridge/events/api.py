@@ -415,7 +415,7 @@ def list_suggestions(
 
 
 def _run_out(run: ScheduleRun) -> schemas.RunOut:
-    moved, dropped = queries.run_changes(run)
+    moved, dropped = queries.run_changes(run, directed=False)  # plain text for scripts
     return schemas.RunOut(
         id=run.pk,
         kind=run.kind,

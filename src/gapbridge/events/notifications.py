@@ -284,21 +284,26 @@ def _directed(text: str) -> str:
     return times.isolate_dates(text) if translation.get_language_bidi() else text
 
 
-def texts_of(parts: Sequence[Any], fallbacks: Sequence[str]) -> list[str]:
+def texts_of(parts: Sequence[Any], fallbacks: Sequence[str], *, directed: bool = True) -> list[str]:
     """Each stored part (`said` of a history row or of a schedule run's details) in the active language,
     naming participants as the reader's language names them; where a part is empty or no longer understood,
-    its fallback (the text stored beside it). One query for all the participants named."""
+    its fallback (the text stored beside it). One query for all the participants named. `directed`: dates
+    and times isolated left to right in a right-to-left language, for pages; the API gives plain text."""
     people = _participants(part for part in parts if part)
+
+    def shown(text: str) -> str:
+        return _directed(text) if directed else text
+
     out = []
     for part, fallback in zip(parts, fallbacks, strict=True):
         if not part:
-            out.append(_directed(fallback))
+            out.append(shown(fallback))
             continue
         try:
-            out.append(_directed(_render(part, people)))
+            out.append(shown(_render(part, people)))
         except (KeyError, TypeError, ValueError):
             log.warning("event text not understood: %r", part)
-            out.append(_directed(fallback))
+            out.append(shown(fallback))
     return out
 
 

@@ -196,7 +196,8 @@ def _no_pair_reason(who: Parties, country: str, provider: str) -> str:
     if need_model is not None:
         needs = need_model._default_manager.filter(country_id=who.economy_id, origin="requested")
         if not needs.filter(status__in=OPEN_NEED).exists():
-            waiting = [_title(n) for n in needs.filter(status__in=("draft", "submitted")).order_by("pk")[:3]]
+            # submitted needs are public; drafts stay with their country and are never named here
+            waiting = [_title(n) for n in needs.filter(status="submitted").order_by("pk")[:3]]
             if waiting:
                 return _(
                     "Not linked to a match: %(country)s has no validated need for assistance yet (waiting: "

@@ -289,7 +289,9 @@ def grid(event: Event) -> Grid:
     )
 
 
-def run_changes(run: ScheduleRun | None) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def run_changes(
+    run: ScheduleRun | None, *, directed: bool = True
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The run's moved and dropped meetings as stored in its details, each `reason` in the active language
     (from the stored message key; the stored text for runs made before keys were stored)."""
     if run is None or not isinstance(run.details, dict):
@@ -297,6 +299,8 @@ def run_changes(run: ScheduleRun | None) -> tuple[list[dict[str, Any]], list[dic
     moved = [m for m in run.details.get("moved") or [] if isinstance(m, dict)]
     dropped = [m for m in run.details.get("dropped") or [] if isinstance(m, dict)]
     rows = [*moved, *dropped]
-    texts = notifications.texts_of([m.get("said") for m in rows], [str(m.get("reason") or "") for m in rows])
+    texts = notifications.texts_of(
+        [m.get("said") for m in rows], [str(m.get("reason") or "") for m in rows], directed=directed
+    )
     shown = [{**m, "reason": text} for m, text in zip(rows, texts, strict=True)]
     return shown[: len(moved)], shown[len(moved) :]

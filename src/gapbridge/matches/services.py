@@ -12,7 +12,7 @@ import time
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from gapbridge.accounts.permissions import Actor, PermissionDenied, can_edit, require_secretariat
@@ -116,7 +116,9 @@ def suggest(actor: Actor, need_id: int, offer_id: int, *, origin: str = MatchOri
         origin=origin,
         created_by=user_or_none(actor),
     )
-    record_move(match, "", MatchStatus.SUGGESTED, actor, f"suggested ({MatchOrigin(origin).label})")
+    with translation.override("en"):  # stored in English, shown in each reader's language (audit.public)
+        said = f"suggested ({MatchOrigin(origin).label})"
+    record_move(match, "", MatchStatus.SUGGESTED, actor, said)
     audit.record(actor, "create", match, after=audit.snapshot(match))
     return match
 

@@ -31,10 +31,14 @@ class OfferOrigin(models.TextChoices):
 
 
 def _on_record() -> Q:
-    """Published offers, and closed offers that were published once: a closed offer stays on the public
-    record (matches and results point to it); a draft closed before it was ever published stays private."""
-    was_published = OfferStatusChange.objects.filter(offer=OuterRef("pk"), to_status=OfferStatus.PUBLISHED)
-    return Q(status=OfferStatus.PUBLISHED) | Q(Q(status=OfferStatus.CLOSED), Exists(was_published))
+    """Published offers, and offers closed while published (their last move was published → closed): a
+    closed offer stays on the public record as it was shown (matches and results point to it); a draft
+    closed, even one published once and taken back to draft for rewriting, stays private."""
+    later = OfferStatusChange.objects.filter(offer=OuterRef("offer"), pk__gt=OuterRef("pk"))
+    closed_in_public = OfferStatusChange.objects.filter(
+        offer=OuterRef("pk"), from_status=OfferStatus.PUBLISHED, to_status=OfferStatus.CLOSED
+    ).filter(~Exists(later))
+    return Q(status=OfferStatus.PUBLISHED) | Q(Q(status=OfferStatus.CLOSED), Exists(closed_in_public))
 
 
 class OfferQuerySet(models.QuerySet["Offer"]):

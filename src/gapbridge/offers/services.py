@@ -324,7 +324,7 @@ def update_offer(actor: Actor, offer_id: int, reason: str = "", **data: Any) -> 
         require_edit(actor, offer)
     before = audit.snapshot(offer)
     fields, relations = clean_fields(data)
-    if fields.get("capacity") is not None:
+    if fields.get("capacity") is not None and fields["capacity"] != offer.capacity:
         places = taken(offer)
         if fields["capacity"] < places:
             raise OfferError(

@@ -143,8 +143,9 @@ def _record(pledge: Pledge, frm: str, to: str, actor: Actor, reason: str) -> Ple
 
 def _not_future(field: str, value: dt.date | None) -> None:
     """Money that moved, and a pledge that was announced, are dated when it happened: never later than
-    today (a date in the future would count as done what is not)."""
-    today = timezone.localdate()
+    today (a date in the future would count as done what is not). Today anywhere on Earth: the server's
+    date (UTC) plus one day, for providers ahead of UTC."""
+    today = timezone.localdate() + dt.timedelta(days=1)
     if value is not None and value > today:
         raise PledgeError(
             _("%(field)s: %(date)s is in the future; record it when it has happened (today is %(today)s)")
