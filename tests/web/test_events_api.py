@@ -13,14 +13,9 @@ from gapbridge.events import services
 from gapbridge.events.models import Meeting, MeetingStatus
 from tests import factories
 from tests.integration.test_events_services import DAY, ask, build_event
+from tests.web.pages import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-def _as(user: Any) -> Client:
-    c = Client()
-    c.force_login(user)
-    return c
 
 
 def _post(c: Client, path: str, body: dict[str, Any]) -> Any:
@@ -39,12 +34,12 @@ def test_organise_an_event_through_the_api() -> None:
         "registration": "open",
         "provider_max_meetings": 4,
     }
-    denied = _post(_as(other), "/api/v1/events", body)
+    denied = _post(signed_in(other), "/api/v1/events", body)
     assert denied.status_code == 403 and denied.json()["error"]["code"] == "forbidden"
     assert _post(Client(), "/api/v1/events", body).status_code == 401
-    bad = _post(_as(sec), "/api/v1/events", body | {"time_zone": "Pacific/Atlantis"})
+    bad = _post(signed_in(sec), "/api/v1/events", body | {"time_zone": "Pacific/Atlantis"})
     assert bad.status_code == 400 and "unknown time zone" in bad.json()["error"]["message"]
-    created = _post(_as(sec), "/api/v1/events", body)
+    created = _post(signed_in(sec), "/api/v1/events", body)
     assert created.status_code == 201
     event = created.json()
     assert (event["status"], event["time_zone"], event["provider_max_meetings"]) == (
@@ -55,7 +50,7 @@ def test_organise_an_event_through_the_api() -> None:
     eid = event["id"]
     assert Client().get(f"/api/v1/events/{eid}").status_code == 404  # a draft is not public
     session = _post(
-        _as(sec),
+        signed_in(sec),
         f"/api/v1/events/{eid}/sessions",
         {
             "title": "Morning",
@@ -69,23 +64,23 @@ def test_organise_an_event_through_the_api() -> None:
     assert session.status_code == 201
     slots = session.json()["slots"]
     assert [s["local"][-11:] for s in slots] == ["09:00–09:30", "09:30–10:00", "10:00–10:30"]
-    tables = _post(_as(sec), f"/api/v1/events/{eid}/tables", {"names": ["Coral", "Lagoon"]})
+    tables = _post(signed_in(sec), f"/api/v1/events/{eid}/tables", {"names": ["Coral", "Lagoon"]})
     assert [t["name"] for t in tables.json()] == ["Coral", "Lagoon"]
     assert (
-        _post(_as(sec), f"/api/v1/events/{eid}/status", {"status": "published", "reason": "go"}).json()[
+        _post(signed_in(sec), f"/api/v1/events/{eid}/status", {"status": "published", "reason": "go"}).json()[
             "status"
         ]
         == "published"
     )
     # Open registration: Fiji's focal point applies (pending), the secretariat registers directly.
     applied = _post(
-        _as(other), f"/api/v1/events/{eid}/participants", {"kind": "delegation", "country": "FJI"}
+        signed_in(other), f"/api/v1/events/{eid}/participants", {"kind": "delegation", "country": "FJI"}
     )
     assert applied.status_code == 201 and applied.json()["status"] == "pending"
     assert applied.json()["unavailable_slots"] == []  # the applicant acts for it
     org = factories.organization("Pacific Islands Forum", "XI-PIF")
     direct = _post(
-        _as(sec),
+        signed_in(sec),
         f"/api/v1/events/{eid}/participants",
         {"kind": "provider", "organization": "XI-PIF", "register_now": True, "max_meetings": 9},
     )
@@ -97,13 +92,15 @@ def test_organise_an_event_through_the_api() -> None:
     ]  # pending ones are not public
     assert listed["participants"][0]["unavailable_slots"] is None
     moderated = _post(
-        _as(sec),
+        signed_in(sec),
         f"/api/v1/events/{eid}/participants/{applied.json()['id']}/status",
         {"status": "registered", "reason": "ok"},
     )
     assert moderated.json()["status"] == "registered"
     nope = _post(
-        _as(other), f"/api/v1/events/{eid}/participants/{direct.json()['id']}/status", {"status": "withdrawn"}
+        signed_in(other),
+        f"/api/v1/events/{eid}/participants/{direct.json()['id']}/status",
+        {"status": "withdrawn"},
     )
     assert nope.status_code == 403
 
@@ -111,7 +108,7 @@ def test_organise_an_event_through_the_api() -> None:
 def test_requests_schedule_agenda_cancel_reschedule_and_outcome_through_the_api() -> None:
     s = build_event(slots=2, tables=1)
     eid = s.event.pk
-    ken, itu = _as(s.users["KEN"]), _as(s.users["ITU Academy"])
+    ken, itu = signed_in(s.users["KEN"]), signed_in(s.users["ITU Academy"])
     sent = _post(
         ken,
         f"/api/v1/events/{eid}/requests",
@@ -138,16 +135,18 @@ def test_requests_schedule_agenda_cancel_reschedule_and_outcome_through_the_api(
     # "No thanks" is final: a 400 with the reason when asked again.
     nt = ask(s, "NPL", "GIZ Digital", accept=None)
     _post(
-        _as(s.users["GIZ Digital"]), f"/api/v1/events/{eid}/requests/{nt.pk}/respond", {"answer": "no_thanks"}
+        signed_in(s.users["GIZ Digital"]),
+        f"/api/v1/events/{eid}/requests/{nt.pk}/respond",
+        {"answer": "no_thanks"},
     )
     again = _post(
-        _as(s.users["NPL"]),
+        signed_in(s.users["NPL"]),
         f"/api/v1/events/{eid}/requests",
         {"requester": s.parts["NPL"].pk, "recipient": s.parts["GIZ Digital"].pk, "preference": "must"},
     )
     assert again.status_code == 400 and "no thanks" in again.json()["error"]["message"]
 
-    sec = _as(s.sec)
+    sec = signed_in(s.sec)
     assert _post(ken, f"/api/v1/events/{eid}/schedule", {"time_limit": 1}).status_code == 403
     run = _post(sec, f"/api/v1/events/{eid}/schedule", {"time_limit": 2}).json()
     assert (run["kind"], run["status"], run["objective"], run["bound"]) == ("schedule", "optimal", 13.0, 13.0)
@@ -175,7 +174,9 @@ def test_requests_schedule_agenda_cancel_reschedule_and_outcome_through_the_api(
 
     mid = item["meeting"]
     assert (
-        _post(_as(s.users["NPL"]), f"/api/v1/events/{eid}/meetings/{mid}/cancel", {"reason": "x"}).status_code
+        _post(
+            signed_in(s.users["NPL"]), f"/api/v1/events/{eid}/meetings/{mid}/cancel", {"reason": "x"}
+        ).status_code
         == 404
     )
     no_reason = _post(ken, f"/api/v1/events/{eid}/meetings/{mid}/cancel", {"reason": ""})
@@ -196,12 +197,14 @@ def test_requests_schedule_agenda_cancel_reschedule_and_outcome_through_the_api(
     services.change_event_status(s.sec, eid, "finished", "over")
     niger = Meeting.objects.get(request=second)
     out = _post(
-        _as(s.users["NER"]),
+        signed_in(s.users["NER"]),
         f"/api/v1/events/{eid}/meetings/{niger.pk}/outcome",
         {"kind": "follow_up_agreed", "note": "visit in June"},
     )
     assert out.status_code == 200 and out.json()["kind"] == "follow_up_agreed"
-    bad = _post(_as(s.users["NER"]), f"/api/v1/events/{eid}/meetings/{niger.pk}/outcome", {"kind": "lunch"})
+    bad = _post(
+        signed_in(s.users["NER"]), f"/api/v1/events/{eid}/meetings/{niger.pk}/outcome", {"kind": "lunch"}
+    )
     assert bad.status_code == 400
 
 
@@ -210,18 +213,18 @@ def test_lists_suggestions_and_availability() -> None:
     eid = s.event.pk
     page = Client().get("/api/v1/events?limit=1").json()
     assert page["count"] == 1 and page["results"][0]["registered"] == 7
-    sugg = _as(s.users["KEN"]).get(f"/api/v1/events/{eid}/suggestions").json()
+    sugg = signed_in(s.users["KEN"]).get(f"/api/v1/events/{eid}/suggestions").json()
     assert sugg and all(x["delegation_name"] == "Kenya" for x in sugg)
     assert any("Weakest Gap Index pillars of Kenya" in line for x in sugg for line in x["explanation"])
     assert Client().get(f"/api/v1/events/{eid}/suggestions").status_code == 401
     slots = Client().get(f"/api/v1/events/{eid}").json()["sessions"][0]["slots"]
-    put = _as(s.users["KEN"]).put(
+    put = signed_in(s.users["KEN"]).put(
         f"/api/v1/events/{eid}/participants/{s.parts['KEN'].pk}/availability",
         {"unavailable_slots": [slots[1]["id"]]},
         content_type="application/json",
     )
     assert put.status_code == 200 and put.json()["unavailable_slots"] == [slots[1]["id"]]
-    foreign = _as(s.users["NER"]).put(
+    foreign = signed_in(s.users["NER"]).put(
         f"/api/v1/events/{eid}/participants/{s.parts['KEN'].pk}/availability",
         {"unavailable_slots": []},
         content_type="application/json",

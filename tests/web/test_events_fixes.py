@@ -4,7 +4,6 @@ labels on pages; providers found by name; the solver's status and the suggestion
 
 from __future__ import annotations
 
-import html
 import re
 from types import SimpleNamespace
 from typing import Any
@@ -30,28 +29,13 @@ from gapbridge.events.models import (
 )
 from tests import factories
 from tests.integration.test_events_services import Setup, ask, build_event
+from tests.web.pages import page_text, signed_in, top_messages
 
 pytestmark = pytest.mark.django_db
 
 
-def _as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def _post(client: Client, path: str, body: dict[str, Any], lang: str = "en") -> Any:
     return client.post(path, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE=lang)
-
-
-def _text(response: Any) -> str:
-    return html.unescape(response.content.decode())
-
-
-def _flash(response: Any) -> str:
-    """The messages shown at the top of a page (not the rest of it: forms name their fields by code)."""
-    found = re.search(r'<ul class="flash"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
-    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).strip() if found else ""
 
 
 def _named(iso3: str, lang: str) -> str:
@@ -85,16 +69,18 @@ def test_the_api_refuses_an_application_for_someone_elses_party() -> None:
         (fp_uga, {"kind": "provider", "organization": "CH-4"}),
         (ed_sdc, {"kind": "delegation", "country": "UGA"}),
     ):
-        refused = _post(_as(who), url, body)
+        refused = _post(signed_in(who), url, body)
         assert refused.status_code == 403, (who, body)
         assert refused.json()["error"]["code"] == "forbidden"
     assert not Participant.objects.filter(event=s.event, economy__iso3="UGA").exists()
     assert not Participant.objects.filter(event=s.event, organization__iati_ref="CH-4").exists()
-    message = _post(_as(nobody), url, {"kind": "delegation", "country": "UGA"}).json()["error"]["message"]
+    message = _post(signed_in(nobody), url, {"kind": "delegation", "country": "UGA"}).json()["error"][
+        "message"
+    ]
     assert message == "plain may not apply for Uganda: only its focal points may"
     # the real focal point and editor are not blocked by anything the others tried
-    uganda = _post(_as(fp_uga), url, {"kind": "delegation", "country": "UGA"})
-    sdc = _post(_as(ed_sdc), url, {"kind": "provider", "organization": "CH-4"})
+    uganda = _post(signed_in(fp_uga), url, {"kind": "delegation", "country": "UGA"})
+    sdc = _post(signed_in(ed_sdc), url, {"kind": "provider", "organization": "CH-4"})
     assert (uganda.status_code, uganda.json()["status"]) == (201, "pending")
     assert (sdc.status_code, sdc.json()["status"]) == (201, "pending")
 
@@ -102,29 +88,29 @@ def test_the_api_refuses_an_application_for_someone_elses_party() -> None:
 def test_the_register_page_refuses_an_application_for_someone_elses_party() -> None:
     s, fp_uga, ed_sdc = _open_event()
     url = f"/events/{s.event.pk}/register/"
-    nobody = _as(factories.user("plain"))
+    nobody = signed_in(factories.user("plain"))
     assert nobody.post(url, {"kind": "delegation", "country": "UGA"}).status_code == 403
     assert nobody.post(url, {"kind": "provider", "organization": "CH-4"}).status_code == 403
-    editor = _as(s.users["ITU Academy"])
+    editor = signed_in(s.users["ITU Academy"])
     assert editor.post(url, {"kind": "provider", "organization": "CH-4"}).status_code == 403
     assert not Participant.objects.filter(event=s.event).exclude(status=ParticipantStatus.REGISTERED)
-    assert _as(fp_uga).post(url, {"kind": "delegation", "country": "UGA"}).status_code == 302
-    assert _as(ed_sdc).post(url, {"kind": "provider", "organization": "ch-4"}).status_code == 302
+    assert signed_in(fp_uga).post(url, {"kind": "delegation", "country": "UGA"}).status_code == 302
+    assert signed_in(ed_sdc).post(url, {"kind": "provider", "organization": "ch-4"}).status_code == 302
     assert sorted(
         Participant.objects.filter(event=s.event, status=ParticipantStatus.PENDING).values_list(
             "members__user__username", flat=True
         )
     ) == ["ed-sdc", "fp-uga"]
     # the secretariat may apply for anyone (it usually invites)
-    assert _as(s.sec).post(url, {"kind": "delegation", "country": "TZA"}).status_code == 302
+    assert signed_in(s.sec).post(url, {"kind": "delegation", "country": "TZA"}).status_code == 302
 
 
 def test_a_rejected_or_withdrawn_party_may_apply_again_through_the_api() -> None:
     s, fp_uga, _ed = _open_event()
     url = f"/api/v1/events/{s.event.pk}/participants"
-    first = _post(_as(fp_uga), url, {"kind": "delegation", "country": "UGA"}).json()
+    first = _post(signed_in(fp_uga), url, {"kind": "delegation", "country": "UGA"}).json()
     services.change_participant_status(s.sec, first["id"], "rejected", "incomplete")
-    again = _post(_as(fp_uga), url, {"kind": "delegation", "country": "UGA", "max_meetings": 3})
+    again = _post(signed_in(fp_uga), url, {"kind": "delegation", "country": "UGA", "max_meetings": 3})
     assert again.status_code == 201
     assert (again.json()["id"], again.json()["status"], again.json()["max_meetings"]) == (
         first["id"],
@@ -139,8 +125,8 @@ def test_a_rejected_or_withdrawn_party_may_apply_again_through_the_api() -> None
     ]
     # a party that withdrew may apply again too; one that is on the list may not apply twice
     services.change_participant_status(fp_uga, uganda.pk, "withdrawn", "cannot travel")
-    assert _post(_as(fp_uga), url, {"kind": "delegation", "country": "UGA"}).status_code == 201
-    twice = _post(_as(fp_uga), url, {"kind": "delegation", "country": "UGA"})
+    assert _post(signed_in(fp_uga), url, {"kind": "delegation", "country": "UGA"}).status_code == 201
+    twice = _post(signed_in(fp_uga), url, {"kind": "delegation", "country": "UGA"})
     assert twice.status_code == 400 and "already on this event's list" in twice.json()["error"]["message"]
     services.change_participant_status(s.sec, uganda.pk, "registered", "ok")
     with pytest.raises(services.EventError, match="already on this event's list"):
@@ -161,7 +147,7 @@ def test_an_impostors_refused_application_does_not_lock_the_real_party_out_on_th
     ParticipantMember.objects.create(participant=uganda, user=impostor, name="plain")
     ParticipantMember.objects.create(participant=uganda, name="Spy", email="spy@example.org")
     services.change_participant_status(s.sec, uganda.pk, "rejected", "not the mission")
-    page = _as(fp_uga).post(
+    page = signed_in(fp_uga).post(
         f"/events/{s.event.pk}/register/", {"kind": "delegation", "country": "UGA", "note": "we come"}
     )
     assert page.status_code == 302
@@ -189,16 +175,18 @@ def test_a_change_by_an_english_actor_reads_in_french_and_in_arabic() -> None:
     with translation.override("en"):
         ask(s, "KEN", "ITU Academy", "must")  # ITU (in English) accepts Kenya's request
     ken = s.users["KEN"]
-    english = _text(_as(ken).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="en"))
+    english = page_text(signed_in(ken).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="en"))
     assert "ITU Academy accepted the meeting with Kenya." in english
-    french = _text(_as(ken).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="fr"))
+    french = page_text(signed_in(ken).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="fr"))
     assert "ITU Academy a accepté le rendez-vous avec Kenya." in french
     assert "accepted the meeting" not in french
-    arabic = _text(_as(ken).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="ar"))
+    arabic = page_text(signed_in(ken).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="ar"))
     assert f"قبل ITU Academy الاجتماع مع {_named('KEN', 'ar')}." in arabic
     assert "accepted the meeting" not in arabic
     # ITU's own notification names the preference in the reader's language
-    itu = _text(_as(s.users["ITU Academy"]).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="fr"))
+    itu = page_text(
+        signed_in(s.users["ITU Academy"]).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="fr")
+    )
     assert "Kenya demande un rendez-vous à ITU Academy (Doit rencontrer)." in itu
 
 
@@ -209,15 +197,19 @@ def test_the_schedulers_notifications_and_a_cancellation_read_in_the_readers_lan
         planner.run_schedule(s.sec, s.event.pk, time_limit=1)
     meeting = Meeting.objects.get(request=req)
     agenda = f"/events/{s.event.pk}/agenda/?as={s.parts['KEN'].pk}"
-    french = _text(_as(s.users["KEN"]).get(agenda, HTTP_ACCEPT_LANGUAGE="fr"))
+    french = page_text(signed_in(s.users["KEN"]).get(agenda, HTTP_ACCEPT_LANGUAGE="fr"))
     assert "Vos rendez-vous à Digital trade matchmaking, Nairobi sont planifiés" in french
     assert re.search(f"Rendez-vous {meeting.ref} avec ITU Academy[\u00a0 ]:", french)
-    arabic = _text(_as(s.users["ITU Academy"]).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="ar"))
+    arabic = page_text(
+        signed_in(s.users["ITU Academy"]).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="ar")
+    )
     assert f"الاجتماع {meeting.ref} مع {_named('KEN', 'ar')}:" in arabic
     # Kenya (in English) withdraws the request: ITU reads the cancellation and its reason in French
     with translation.override("en"):
         services.withdraw_request(s.users["KEN"], req.pk)
-    itu = _text(_as(s.users["ITU Academy"]).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="fr"))
+    itu = page_text(
+        signed_in(s.users["ITU Academy"]).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="fr")
+    )
     with translation.override("fr"):
         reason = translation.gettext("the request was withdrawn")
     assert reason != "the request was withdrawn" and reason in itu
@@ -229,7 +221,7 @@ def test_notifications_stored_as_text_keep_showing() -> None:
     Notification.objects.create(
         member=member, event=s.event, key="legacy:1", subject="Old subject", message="Old text, as stored"
     )
-    page = _text(_as(s.users["KEN"]).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="fr"))
+    page = page_text(signed_in(s.users["KEN"]).get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="fr"))
     assert "Old subject" in page and "Old text, as stored" in page
     # parameters no longer understood (a text key since removed) fall back to the stored text too
     Notification.objects.create(
@@ -241,7 +233,7 @@ def test_notifications_stored_as_text_keep_showing() -> None:
         message_key="gone",
         params={"subject": {"t": "gone", "p": {}}, "lines": []},
     )
-    assert "Kept subject" in _text(_as(s.users["KEN"]).get("/events/notifications/"))
+    assert "Kept subject" in page_text(signed_in(s.users["KEN"]).get("/events/notifications/"))
 
 
 def test_emails_are_written_in_the_recipients_language_not_the_actors(
@@ -279,10 +271,10 @@ def test_form_errors_name_fields_by_their_labels() -> None:
     s = build_event()
     organise = f"/events/{s.event.pk}/organise/"
     body = {"title": "", "day": s.event.starts_on.isoformat(), "start_time": "09:00", "slot_minutes": 1}
-    page = _as(s.sec).post(
+    page = signed_in(s.sec).post(
         f"/events/{s.event.pk}/sessions/", body | {"next": organise}, HTTP_ACCEPT_LANGUAGE="fr", follow=True
     )
-    flash = _flash(page)
+    flash = top_messages(page)
     with translation.override("fr"):
         labels = [
             str(forms.SessionForm.base_fields[n].label) for n in ("title", "slot_minutes", "slot_count")
@@ -300,20 +292,20 @@ def test_service_errors_on_pages_show_labels_and_kind_names_but_the_api_keeps_fi
     services.change_event_status(s.sec, s.event.pk, EventStatus.FINISHED, "done")
     meeting = Meeting.objects.get(request=req)
     big = "99999999999999999999"
-    page = _as(s.users["KEN"]).post(
+    page = signed_in(s.users["KEN"]).post(
         f"/events/{s.event.pk}/meetings/{meeting.pk}/outcome/",
         {"kind": "follow_up_agreed", "link_kind": "need", "link_id": big},
         HTTP_ACCEPT_LANGUAGE="ar",
         follow=True,
     )
-    flash = _flash(page)
+    flash = top_messages(page)
     with translation.override("ar"):
         its_number = str(forms.OutcomeForm.base_fields["link_id"].label)
         need = str(LinkKind.NEED.label)
     assert flash.startswith(its_number) and need in flash and big in flash, flash
     assert "link_id" not in flash and f"'{big}'" not in flash and " need " not in flash
     api = _post(
-        _as(s.users["KEN"]),
+        signed_in(s.users["KEN"]),
         f"/api/v1/events/{s.event.pk}/meetings/{meeting.pk}/outcome",
         {"kind": "follow_up_agreed", "link_kind": "need", "link_id": big},
     )
@@ -346,23 +338,23 @@ def services_text(text: str, form: Any) -> str:
 def test_the_organiser_invites_a_provider_by_its_name() -> None:
     s = build_event()
     dimagi = factories.organization("Dimagi")  # no IATI identifier
-    c = _as(s.sec)
+    c = signed_in(s.sec)
     invited = c.post(
         f"/events/{s.event.pk}/invite/", {"kind": "provider", "organization": "  dimagi "}, follow=True
     )
     assert Participant.objects.filter(event=s.event, organization=dimagi).exists()
-    assert f"(no. {dimagi.pk})" in _text(invited)  # its number is shown on the organise page
+    assert f"(no. {dimagi.pk})" in page_text(invited)  # its number is shown on the organise page
     twins = [factories.organization("Code for All"), factories.organization("CODE FOR ALL")]
     page = c.post(
         f"/events/{s.event.pk}/invite/", {"kind": "provider", "organization": "code for all"}, follow=True
     )
-    flash = _flash(page)
+    flash = top_messages(page)
     assert all(f"(no. {o.pk})" in flash for o in twins) and "organization:" not in flash
     assert not Participant.objects.filter(event=s.event, organization__in=twins).exists()
     by_number = {"kind": "provider", "organization": str(twins[1].pk)}
     assert c.post(f"/events/{s.event.pk}/invite/", by_number).status_code == 302
     assert Participant.objects.filter(event=s.event, organization=twins[1]).exists()
-    unknown = _flash(
+    unknown = top_messages(
         c.post(f"/events/{s.event.pk}/invite/", {"kind": "provider", "organization": "Nobody"}, follow=True)
     )
     assert "Nobody" in unknown and "'Nobody'" not in unknown
@@ -378,7 +370,7 @@ def test_the_grid_shows_the_solver_status_as_a_label() -> None:
     ask(s, "KEN", "ITU Academy")
     run = planner.run_schedule(s.sec, s.event.pk, time_limit=1)
     ScheduleRun.objects.filter(pk=run.pk).update(status="feasible")
-    page = _text(_as(s.sec).get(f"/events/{s.event.pk}/grid/"))
+    page = page_text(signed_in(s.sec).get(f"/events/{s.event.pk}/grid/"))
     assert "Status feasible, not proven optimal:" in page
     assert run.status_label == "optimal"
 

@@ -5,31 +5,20 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import html
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from gapbridge.events import services
 from gapbridge.events.models import Meeting, MeetingChange
 from tests.integration.test_events_services import DAY, ask, build_event
+from tests.web.pages import page_text, signed_in
 
 pytestmark = pytest.mark.django_db
 
 EVENTS = Path(services.__file__).resolve().parent
-
-
-def _as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def _text(response: Any) -> str:
-    return html.unescape(response.content.decode())
 
 
 def _session(day: dt.date, start: str = "09:00") -> dict[str, Any]:
@@ -55,16 +44,16 @@ def test_a_broken_rule_on_a_page_is_shown_in_the_readers_language() -> None:
         "en": "Kenya already asked ITU Academy for a meeting (Awaiting an answer)",
     }
     for lang, message in expected.items():
-        page = _as(s.users["KEN"]).post(
+        page = signed_in(s.users["KEN"]).post(
             f"/events/{s.event.pk}/requests/send/",
             {"as": s.parts["KEN"].pk, "recipient": s.parts["ITU Academy"].pk, "preference": "must"},
             HTTP_ACCEPT_LANGUAGE=lang,
             follow=True,
         )
-        assert page.status_code == 200 and message in _text(page), lang
+        assert page.status_code == 200 and message in page_text(page), lang
     # the organiser's page: the field is named by its label (the API keeps its name), the rest is French
-    organise = _text(
-        _as(s.sec).post(
+    organise = page_text(
+        signed_in(s.sec).post(
             f"/events/{s.event.pk}/sessions/", _session(LATER), HTTP_ACCEPT_LANGUAGE="fr", follow=True
         )
     )
@@ -76,7 +65,7 @@ def test_a_broken_rule_on_a_page_is_shown_in_the_readers_language() -> None:
 
 def test_the_api_answers_a_broken_rule_in_arabic() -> None:
     s = build_event()
-    url, sec = f"/api/v1/events/{s.event.pk}/sessions", _as(s.sec)
+    url, sec = f"/api/v1/events/{s.event.pk}/sessions", signed_in(s.sec)
     ar = sec.post(url, _session(LATER), content_type="application/json", HTTP_ACCEPT_LANGUAGE="ar")
     assert ar.status_code == 400 and ar.json()["error"]["code"] == "bad_request"
     assert ar.json()["error"]["message"] == f"day: اليوم {LATER} خارج مدة الفعالية (من {DAY} إلى {LAST})"
@@ -84,7 +73,7 @@ def test_the_api_answers_a_broken_rule_in_arabic() -> None:
     assert en.json()["error"]["message"] == f"day: {LATER} is outside the event ({DAY} to {LAST})"
     # a rule with a status (translated too) in it: an accepted request cannot be declined
     req = ask(s, "KEN", "ITU Academy")
-    again = _as(s.users["ITU Academy"]).post(
+    again = signed_in(s.users["ITU Academy"]).post(
         f"/api/v1/events/{s.event.pk}/requests/{req.pk}/respond",
         {"answer": "decline"},
         content_type="application/json",
@@ -96,12 +85,12 @@ def test_the_api_answers_a_broken_rule_in_arabic() -> None:
 
 def test_a_refusal_is_in_spanish_on_the_page_and_in_the_api() -> None:
     s = build_event()
-    ken = _as(s.users["KEN"])
+    ken = signed_in(s.users["KEN"])
     url = f"/events/{s.event.pk}/sessions/"
     page = ken.post(url, _session(DAY, "15:00"), HTTP_ACCEPT_LANGUAGE="es")
-    assert page.status_code == 403 and "solo la secretaría puede añadir sesiones" in _text(page)
+    assert page.status_code == 403 and "solo la secretaría puede añadir sesiones" in page_text(page)
     english = ken.post(url, _session(DAY, "15:00"), HTTP_ACCEPT_LANGUAGE="en")
-    assert english.status_code == 403 and "only the secretariat may add sessions" in _text(english)
+    assert english.status_code == 403 and "only the secretariat may add sessions" in page_text(english)
     # Kenya's focal point answers its own request to ITU, which only ITU's people may answer
     req = ask(s, "KEN", "ITU Academy", accept=None)
     denied = ken.post(
@@ -148,7 +137,7 @@ def test_the_schedulers_reasons_are_shown_in_the_readers_language_whoever_ran_it
     s = build_event(slots=4, tables=2)
     itu = ask(s, "KEN", "ITU Academy")
     ask(s, "NER", "GIZ Digital")
-    sec = _as(s.sec)
+    sec = signed_in(s.sec)
     schedule = f"/events/{s.event.pk}/schedule/"
     assert sec.post(schedule, {"time_limit": 2}, HTTP_ACCEPT_LANGUAGE="fr").status_code == 302
     meeting = Meeting.objects.get(request=itu)
@@ -157,10 +146,10 @@ def test_the_schedulers_reasons_are_shown_in_the_readers_language_whoever_ran_it
     )
     assert sec.post(schedule, {"time_limit": 2}, HTTP_ACCEPT_LANGUAGE="fr").status_code == 302
     grid, page = f"/events/{s.event.pk}/grid/", f"/events/{s.event.pk}/meetings/{meeting.pk}/"
-    english = {"grid": _text(sec.get(grid, HTTP_ACCEPT_LANGUAGE="en"))}
-    english["page"] = _text(sec.get(page, HTTP_ACCEPT_LANGUAGE="en"))
-    french = {"grid": _text(sec.get(grid, HTTP_ACCEPT_LANGUAGE="fr"))}
-    french["page"] = _text(sec.get(page, HTTP_ACCEPT_LANGUAGE="fr"))
+    english = {"grid": page_text(sec.get(grid, HTTP_ACCEPT_LANGUAGE="en"))}
+    english["page"] = page_text(sec.get(page, HTTP_ACCEPT_LANGUAGE="en"))
+    french = {"grid": page_text(sec.get(grid, HTTP_ACCEPT_LANGUAGE="fr"))}
+    french["page"] = page_text(sec.get(page, HTTP_ACCEPT_LANGUAGE="fr"))
     for where in ("grid", "page"):
         assert re.search(r"ITU Academy is not available in \S", english[where]), where
         assert "n’est pas disponible" not in english[where], where

@@ -17,16 +17,11 @@ from django.test import Client
 from gapbridge.events import pdf, planner, services, times
 from gapbridge.events.models import Meeting
 from tests.integration.test_events_services import ask, build_event
+from tests.web.pages import signed_in
 
 pytestmark = pytest.mark.django_db
 
 SPAN = r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}–\d{2}:\d{2}"
-
-
-def _as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_isolate_dates_wraps_each_date_and_span_once() -> None:
@@ -47,7 +42,7 @@ def test_agenda_grid_and_notifications_isolate_times_in_arabic_only(
         planner.run_schedule(s.sec, s.event.pk, time_limit=1)
         meeting = Meeting.objects.get(request=req)
         services.cancel_meeting(s.sec, meeting.pk, "flight cancelled")
-    ken = _as(s.users["KEN"])
+    ken = signed_in(s.users["KEN"])
     agenda = html.unescape(
         ken.get(
             f"/events/{s.event.pk}/agenda/?as={s.parts['KEN'].pk}", HTTP_ACCEPT_LANGUAGE="ar"
@@ -55,7 +50,7 @@ def test_agenda_grid_and_notifications_isolate_times_in_arabic_only(
     )
     assert re.search(rf'<bdi dir="ltr">{SPAN}</bdi>', agenda)
     grid = html.unescape(
-        _as(s.sec).get(f"/events/{s.event.pk}/grid/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
+        signed_in(s.sec).get(f"/events/{s.event.pk}/grid/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()
     )
     assert re.search(rf'<th scope="row"><bdi dir="ltr">{SPAN}</bdi></th>', grid)
     notes = ken.get("/events/notifications/", HTTP_ACCEPT_LANGUAGE="ar").content.decode()

@@ -4,28 +4,14 @@ without their unit ("… is 364")."""
 from __future__ import annotations
 
 import datetime as dt
-import html
-import re
-from typing import Any
 
 import pytest
-from django.test import Client
 
 from gapbridge.events.models import ParticipantMember
 from tests.integration.test_events_services import build_event
+from tests.web.pages import signed_in, top_messages
 
 pytestmark = pytest.mark.django_db
-
-
-def _flash(response: Any) -> str:
-    found = re.search(r'<ul class="flash"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
-    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).strip() if found else ""
-
-
-def _as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(
@@ -39,10 +25,10 @@ def test_adding_a_member_names_the_members_forms_fields(body: dict[str, str], sa
     s = build_event()
     ken = s.p("KEN")
     count = ParticipantMember.objects.filter(participant=ken).count()
-    response = _as(s.users["KEN"]).post(
+    response = signed_in(s.users["KEN"]).post(
         f"/events/{s.event.pk}/participation/members/", {"as": ken.pk, **body}, follow=True
     )
-    flash = _flash(response)
+    flash = top_messages(response)
     assert said in flash and "Contact person" not in flash
     assert ParticipantMember.objects.filter(participant=ken).count() == count
 
@@ -58,7 +44,7 @@ def test_an_event_too_long_is_said_on_the_last_day_field_in_days() -> None:
         "registration": "invitation",
         "buffer_slots": "0",
     }
-    response = _as(s.sec).post("/events/new/", body)
+    response = signed_in(s.sec).post("/events/new/", body)
     assert response.status_code == 400
     form = response.context["form"]
     assert form.errors["ends_on"] == ["an event lasts at most 92 days; 2026-09-10 to 2027-09-08 is 364 days"]

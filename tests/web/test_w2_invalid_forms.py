@@ -3,49 +3,34 @@ default limit and said it succeeded; the participation form saved nothing and sa
 
 from __future__ import annotations
 
-import html
-import re
-from typing import Any
-
 import pytest
-from django.test import Client
 
 from gapbridge.events.models import Participant, ScheduleRun
 from tests.integration.test_events_services import ask, build_event
+from tests.web.pages import signed_in, top_messages
 
 pytestmark = pytest.mark.django_db
-
-
-def _flash(response: Any) -> str:
-    found = re.search(r'<ul class="flash"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
-    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).strip() if found else ""
-
-
-def _as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize("limit", ["0", "999", "abc", ""])
 def test_an_invalid_time_limit_runs_nothing_and_says_why(limit: str) -> None:
     s = build_event()
     ask(s, "KEN", "ITU Academy")
-    client = _as(s.sec)
+    client = signed_in(s.sec)
     body = {"time_limit": limit, "reason": "test", "from_scratch": "on"}
     response = client.post(f"/events/{s.event.pk}/schedule/", body, follow=True)
-    flash = _flash(response)
+    flash = top_messages(response)
     assert "Time limit (seconds):" in flash, flash
     assert not ScheduleRun.objects.filter(event=s.event).exists()
     htmx = client.post(f"/events/{s.event.pk}/schedule/", body, HTTP_HX_REQUEST="true")
-    assert "Time limit (seconds):" in _flash(htmx)
+    assert "Time limit (seconds):" in top_messages(htmx)
     assert not ScheduleRun.objects.filter(event=s.event).exists()
 
 
 def test_a_valid_form_keeps_its_reason_and_from_scratch() -> None:
     s = build_event()
     ask(s, "KEN", "ITU Academy")
-    client = _as(s.sec)
+    client = signed_in(s.sec)
     client.post(f"/events/{s.event.pk}/schedule/", {"time_limit": "2", "reason": "first"})
     client.post(
         f"/events/{s.event.pk}/schedule/", {"time_limit": "2", "reason": "again", "from_scratch": "on"}
@@ -58,11 +43,11 @@ def test_a_valid_form_keeps_its_reason_and_from_scratch() -> None:
 def test_an_invalid_maximum_saves_nothing_and_says_why(value: str) -> None:
     s = build_event()
     ken = s.p("KEN")
-    response = _as(s.users["KEN"]).post(
+    response = signed_in(s.users["KEN"]).post(
         f"/events/{s.event.pk}/participation/update/",
         {"as": ken.pk, "max_meetings": value, "note": "changed"},
         follow=True,
     )
-    assert "Maximum number of meetings:" in _flash(response)
+    assert "Maximum number of meetings:" in top_messages(response)
     again = Participant.objects.get(pk=ken.pk)
     assert (again.max_meetings, again.note) == (ken.max_meetings, ken.note)

@@ -3,8 +3,6 @@ identified at an event without focus areas takes the participants' (or the provi
 
 from __future__ import annotations
 
-import html
-import re
 from typing import Any
 
 import pytest
@@ -16,13 +14,9 @@ from gapbridge.events.models import Event, Meeting, MeetingOutcome
 from gapbridge.needs.models import Need
 from tests import factories
 from tests.integration.test_events_services import Setup, ask, build_event
+from tests.web.pages import top_messages
 
 pytestmark = pytest.mark.django_db
-
-
-def _flash(response: Any) -> str:
-    found = re.search(r'<ul class="flash"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
-    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).strip() if found else ""
 
 
 def _held(s: Setup) -> Meeting:
@@ -54,11 +48,11 @@ def test_a_need_at_an_event_without_focus_areas_takes_the_participants_areas() -
     focal = factories.user("fp-kenya", Role.FOCAL_POINT, iso3="KEN")
     response = _record(focal, s, meeting, "need_identified")
     outcome = MeetingOutcome.objects.get(meeting=meeting)
-    assert outcome.link_kind == "need", _flash(response)
+    assert outcome.link_kind == "need", top_messages(response)
     need = Need.objects.get(pk=int(outcome.link_id))
     # ITU Academy registered for digital skills and connectivity; Kenya gave none: the need takes ITU's.
     assert need.focus_areas == ["connectivity-infrastructure", "digital-skills"]
-    assert "Not linked" not in _flash(response)
+    assert "Not linked" not in top_messages(response)
 
 
 def test_without_any_focus_area_the_page_says_why_and_what_to_do() -> None:
@@ -68,7 +62,7 @@ def test_without_any_focus_area_the_page_says_why_and_what_to_do() -> None:
     s.p("ITU Academy").__class__.objects.filter(event=s.event).update(focus_areas=[])
     focal = factories.user("fp-kenya", Role.FOCAL_POINT, iso3="KEN")
     response = _record(focal, s, meeting, "need_identified")
-    flash = _flash(response)
+    flash = top_messages(response)
     assert "Outcome recorded." in flash
     assert "Not linked to a need: no focus area to give it" in flash
     assert MeetingOutcome.objects.get(meeting=meeting).link_kind == ""
@@ -78,7 +72,7 @@ def test_a_providers_editor_is_told_who_may_create_the_need() -> None:
     s = build_event()
     meeting = _held(s)
     response = _record(s.users["ITU Academy"], s, meeting, "need_identified")
-    flash = _flash(response)
+    flash = top_messages(response)
     assert "Not linked to a need:" in flash and "may not create needs for Kenya" in flash
     assert "A focal point of Kenya or the secretariat can record this outcome again" in flash
     assert not Need.objects.exists()
@@ -106,7 +100,7 @@ def test_support_agreed_before_the_need_is_validated_says_so() -> None:
     )
     meeting = _held(s)
     response = _record(s.sec, s, meeting, "match_agreed")
-    flash = _flash(response)
+    flash = top_messages(response)
     assert "Kenya has no validated need for assistance yet" in flash
     assert need.title in flash
     assert draft.title not in flash  # a draft stays with its country, never named to the other side
@@ -135,4 +129,4 @@ def test_the_warning_is_in_the_readers_language() -> None:
             "country": s.p("KEN").economy.name,  # type: ignore[union-attr]
         }
     assert "may not create" not in refusal  # the catalogue has it in French
-    assert refusal.rstrip(".") in _flash(response)
+    assert refusal.rstrip(".") in top_messages(response)

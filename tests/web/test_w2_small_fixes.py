@@ -3,37 +3,22 @@ a meeting request's message, file names cut at a word, the availability help's w
 
 from __future__ import annotations
 
-import html
-import re
-from typing import Any
-
 import pytest
-from django.test import Client
 
 from gapbridge.events import forms, services, views
 from gapbridge.events.models import Event, MeetingRequest
 from tests.integration.test_events_services import build_event
+from tests.web.pages import signed_in, top_messages
 
 pytestmark = pytest.mark.django_db
 
 
-def _flash(response: Any) -> str:
-    found = re.search(r'<ul class="flash"[^>]*>(.*?)</ul>', response.content.decode(), re.S)
-    return html.unescape(re.sub(r"<[^>]+>", " ", found.group(1))).strip() if found else ""
-
-
-def _as(user: Any) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
 def test_one_table_added_is_singular() -> None:
     s = build_event()
-    response = _as(s.sec).post(
+    response = signed_in(s.sec).post(
         f"/events/{s.event.pk}/tables/", {"count": "1", "name_prefix": "Room"}, follow=True
     )
-    assert "1 table added." in _flash(response)
+    assert "1 table added." in top_messages(response)
 
 
 def test_countries_sort_by_name_ignoring_accents() -> None:
@@ -45,12 +30,12 @@ def test_a_meeting_request_message_has_a_limit_in_form_and_service() -> None:
     s = build_event()
     ken = s.p("KEN")
     long = "x" * (services.MAX_REQUEST_MESSAGE + 1)
-    response = _as(s.users["KEN"]).post(
+    response = signed_in(s.users["KEN"]).post(
         f"/events/{s.event.pk}/requests/send/",
         {"as": ken.pk, "recipient": s.parts["ITU Academy"].pk, "preference": "would_like", "message": long},
         follow=True,
     )
-    assert "Message:" in _flash(response)
+    assert "Message:" in top_messages(response)
     assert not MeetingRequest.objects.exists()
     with pytest.raises(services.EventError, match="message: at most 1000 characters; this one has 1001"):
         services.send_request(s.users["KEN"], ken.pk, s.parts["ITU Academy"].pk, "would_like", message=long)
@@ -73,5 +58,5 @@ def test_file_names_are_cut_at_a_word() -> None:
 
 def test_the_availability_help_says_tick() -> None:
     s = build_event()
-    page = _as(s.users["KEN"]).get(f"/events/{s.event.pk}/participation/?as={s.parts['KEN'].pk}")
+    page = signed_in(s.users["KEN"]).get(f"/events/{s.event.pk}/participation/?as={s.parts['KEN'].pk}")
     assert "A scheduled meeting in a slot you tick stays" in page.content.decode()

@@ -141,12 +141,13 @@ def totals_by_measure(filters: FundingFilter | None = None) -> dict[str, dict[st
 
 
 def _provider_names() -> dict[str, str]:
+    """One read of the rows: each key, with the first name published with its money."""
     published: dict[str, str] = {}
-    for key, name in FundingRow.objects.exclude(provider_name="").values_list(
-        "provider_key", "provider_name"
-    ):
-        published.setdefault(key, name)
-    keys = FundingRow.objects.exclude(provider_key="").values_list("provider_key", flat=True).distinct()
+    keys: set[str] = set()
+    for key, name in FundingRow.objects.exclude(provider_key="").values_list("provider_key", "provider_name"):
+        keys.add(key)
+        if name:
+            published.setdefault(key, name)
     return provider_names(published, keys)
 
 

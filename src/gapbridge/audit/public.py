@@ -8,7 +8,7 @@ help anyone guessing passwords) and a reporter who asked not to be named is not 
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from django.core.cache import cache
@@ -117,14 +117,16 @@ SYSTEM_PATTERNS = (
         gettext_noop("match #%(match)s %(match_status)s: %(said)s"),
     ),
 )
-#: groups of SYSTEM_PATTERNS that are themselves platform words (translated), not data
-TRANSLATED_GROUPS = frozenset({"origin"})
 
 
 def _match_status(code: str) -> str:
     from gapbridge.matches.models import MatchStatus
 
     return str(MatchStatus(code).label).lower() if code in MatchStatus.values else code
+
+
+#: groups of SYSTEM_PATTERNS that are platform words, not data: how each is put in the reader's language
+TRANSLATED_GROUPS: dict[str, Callable[[str], str]] = {"origin": _, "match_status": _match_status}
 
 
 def reason(text: str) -> str:
@@ -134,9 +136,6 @@ def reason(text: str) -> str:
     for pattern, template in SYSTEM_PATTERNS:
         found = pattern.match(text)
         if found:
-            parts = {
-                k: _(v) if k in TRANSLATED_GROUPS else _match_status(v) if k == "match_status" else v
-                for k, v in found.groupdict().items()
-            }
+            parts = {k: TRANSLATED_GROUPS.get(k, str)(v) for k, v in found.groupdict().items()}
             return _(template) % parts
     return text

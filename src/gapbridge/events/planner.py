@@ -346,16 +346,11 @@ def _write(
         m.sequence = m.sequence + 1 if m.pk else 0
         m.save()
         moved = frm_status == MeetingStatus.SCHEDULED
-        text = (
-            why.get(key, "")
-            if moved
-            else (_("placed by the scheduler") if not frm_status else _("placed again"))
-        )
-        said = (
-            told.get(key)
-            if moved
-            else notifications.text("why.placed" if not frm_status else "why.placed_again")
-        )
+        if moved:
+            text, said = why.get(key, ""), told.get(key)
+        else:
+            placed_why = "why.placed" if not frm_status else "why.placed_again"
+            text, said = _(notifications.TEXTS[placed_why]), notifications.text(placed_why)
         record_meeting_change(
             actor,
             m,
@@ -380,14 +375,9 @@ def _write(
         frm_status, frm_slot, frm_table = before[key]
         m.sequence += 1
         m.save(update_fields=["sequence", "updated_at"])
-        text = why.get(key) or (
-            _("the request is no longer accepted between registered participants")
-            if key in stale
-            else _("no room left for it")
-        )
-        reason_told = told.get(key) or notifications.text(
-            "why.not_accepted" if key in stale else "why.no_room"
-        )
+        dropped_why = "why.not_accepted" if key in stale else "why.no_room"
+        text = why.get(key) or _(notifications.TEXTS[dropped_why])
+        reason_told = told.get(key) or notifications.text(dropped_why)
         record_meeting_change(
             actor,
             m,
